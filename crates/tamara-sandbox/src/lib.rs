@@ -1,0 +1,1 @@
+//! tamara-sandbox: a stateful offline stand-in for Tamara's API (being built).

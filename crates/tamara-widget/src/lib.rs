@@ -1,0 +1,1 @@
+//! tamara-widget (being built).

@@ -1,0 +1,1 @@
+//! tamara-worker (being built).
