@@ -239,6 +239,11 @@ impl Phone {
 
 #[cfg(test)]
 mod tests {
+    // wasm-bindgen-test-runner only runs `#[wasm_bindgen_test]`s; plain `#[test]`s would be
+    // skipped on wasm32, so there `#[test]` means `#[wasm_bindgen_test]`.
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     #[test]

@@ -237,7 +237,7 @@ pub struct WebhookPayload {
     pub data: EventData,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct RawPayload {
     order_id: OrderId,
     #[serde(default)]
@@ -249,83 +249,136 @@ struct RawPayload {
     data: serde_json::Value,
 }
 
-fn from_obj<T: serde::de::DeserializeOwned>(o: &JsonObject) -> Result<T, serde_json::Error> {
-    serde_json::from_value(serde_json::Value::Object(o.clone()))
+/// `data` as received: `[]`, `{}`, `null` or a non-empty object. Anything else fails at `data`.
+enum RawData {
+    Empty,
+    Object(JsonObject),
+}
+
+impl<'de> Deserialize<'de> for RawData {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Null => Ok(RawData::Empty),
+            serde_json::Value::Array(a) if a.is_empty() => Ok(RawData::Empty),
+            serde_json::Value::Object(o) if o.is_empty() => Ok(RawData::Empty),
+            serde_json::Value::Object(o) => Ok(RawData::Object(o)),
+            other => Err(de::Error::custom(format!(
+                "expected [] or an object, got {other}"
+            ))),
+        }
+    }
+}
+
+/// The incoming shape; `data` is decoded by event type afterwards.
+#[derive(Deserialize)]
+struct RawIn {
+    order_id: OrderId,
+    #[serde(default)]
+    order_reference_id: OrderReferenceId,
+    #[serde(default)]
+    order_number: Option<String>,
+    event_type: EventType,
+    #[serde(default = "raw_empty")]
+    data: RawData,
+}
+
+fn raw_empty() -> RawData {
+    RawData::Empty
+}
+
+/// A failure inside `data`: the path below `data` and serde's message.
+struct DataError {
+    path: String,
+    message: String,
+}
+
+impl DataError {
+    /// The full JSON path (`data`, `data.captured_amount`).
+    fn full_path(&self) -> String {
+        if self.path.is_empty() || self.path == "." {
+            "data".to_owned()
+        } else {
+            format!("data.{}", self.path)
+        }
+    }
+}
+
+fn from_obj<T: serde::de::DeserializeOwned>(o: JsonObject) -> Result<T, DataError> {
+    serde_path_to_error::deserialize(serde_json::Value::Object(o)).map_err(|e| DataError {
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+    })
+}
+
+fn decode_data(event_type: &EventType, data: RawData) -> Result<EventData, DataError> {
+    #[derive(Deserialize)]
+    struct Dec {
+        declined_reason: Option<String>,
+        declined_code: Option<String>,
+        decline_type: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct Can {
+        cancel_id: Option<CancelId>,
+        canceled_amount: Option<Money>,
+    }
+    #[derive(Deserialize)]
+    struct Cap {
+        capture_id: CaptureId,
+        captured_amount: Money,
+    }
+    #[derive(Deserialize)]
+    struct Ref {
+        refund_id: RefundId,
+        capture_id: Option<CaptureId>,
+        refunded_amount: Money,
+        comment: Option<String>,
+    }
+    let o = match data {
+        RawData::Empty => return Ok(EventData::Empty),
+        RawData::Object(o) => o,
+    };
+    Ok(match event_type {
+        EventType::OrderDeclined => {
+            let x: Dec = from_obj(o)?;
+            EventData::Declined {
+                declined_reason: x.declined_reason,
+                declined_code: x.declined_code,
+                decline_type: x.decline_type,
+            }
+        }
+        EventType::OrderCanceled | EventType::OrderUpdated => {
+            let x: Can = from_obj(o)?;
+            EventData::Canceled {
+                cancel_id: x.cancel_id,
+                canceled_amount: x.canceled_amount,
+            }
+        }
+        EventType::OrderCaptured => {
+            let x: Cap = from_obj(o)?;
+            EventData::Captured {
+                capture_id: x.capture_id,
+                captured_amount: x.captured_amount,
+            }
+        }
+        EventType::OrderRefunded => {
+            let x: Ref = from_obj(o)?;
+            EventData::Refunded {
+                refund_id: x.refund_id,
+                capture_id: x.capture_id,
+                refunded_amount: x.refunded_amount,
+                comment: x.comment,
+            }
+        }
+        _ => EventData::Other(o),
+    })
 }
 
 impl<'de> Deserialize<'de> for WebhookPayload {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = RawPayload::deserialize(d)?;
-        let data = match raw.data {
-            serde_json::Value::Null => EventData::Empty,
-            serde_json::Value::Array(a) if a.is_empty() => EventData::Empty,
-            serde_json::Value::Object(o) if o.is_empty() => EventData::Empty,
-            serde_json::Value::Object(o) => {
-                #[derive(Deserialize)]
-                struct Dec {
-                    declined_reason: Option<String>,
-                    declined_code: Option<String>,
-                    decline_type: Option<String>,
-                }
-                #[derive(Deserialize)]
-                struct Can {
-                    cancel_id: Option<CancelId>,
-                    canceled_amount: Option<Money>,
-                }
-                #[derive(Deserialize)]
-                struct Cap {
-                    capture_id: CaptureId,
-                    captured_amount: Money,
-                }
-                #[derive(Deserialize)]
-                struct Ref {
-                    refund_id: RefundId,
-                    capture_id: Option<CaptureId>,
-                    refunded_amount: Money,
-                    comment: Option<String>,
-                }
-                let e = |e: serde_json::Error| de::Error::custom(format!("data: {e}"));
-                match raw.event_type {
-                    EventType::OrderDeclined => {
-                        let x: Dec = from_obj(&o).map_err(e)?;
-                        EventData::Declined {
-                            declined_reason: x.declined_reason,
-                            declined_code: x.declined_code,
-                            decline_type: x.decline_type,
-                        }
-                    }
-                    EventType::OrderCanceled | EventType::OrderUpdated => {
-                        let x: Can = from_obj(&o).map_err(e)?;
-                        EventData::Canceled {
-                            cancel_id: x.cancel_id,
-                            canceled_amount: x.canceled_amount,
-                        }
-                    }
-                    EventType::OrderCaptured => {
-                        let x: Cap = from_obj(&o).map_err(e)?;
-                        EventData::Captured {
-                            capture_id: x.capture_id,
-                            captured_amount: x.captured_amount,
-                        }
-                    }
-                    EventType::OrderRefunded => {
-                        let x: Ref = from_obj(&o).map_err(e)?;
-                        EventData::Refunded {
-                            refund_id: x.refund_id,
-                            capture_id: x.capture_id,
-                            refunded_amount: x.refunded_amount,
-                            comment: x.comment,
-                        }
-                    }
-                    _ => EventData::Other(o),
-                }
-            }
-            other => {
-                return Err(de::Error::custom(format!(
-                    "data: expected [] or an object, got {other}"
-                )))
-            }
-        };
+        let raw = RawIn::deserialize(d)?;
+        let data = decode_data(&raw.event_type, raw.data)
+            .map_err(|e| de::Error::custom(format!("{}: {}", e.full_path(), e.message)))?;
         Ok(WebhookPayload {
             order_id: raw.order_id,
             order_reference_id: raw.order_reference_id,
@@ -379,7 +432,23 @@ impl Serialize for WebhookPayload {
 
 impl WebhookPayload {
     /// Parses a notification body, keeping the JSON path on failure.
+    ///
+    /// A failure inside `data` reports the full path (`data.captured_amount`), which a plain
+    /// `serde_json::from_slice` cannot do because `data` is decoded after `event_type` is known.
     pub fn parse(body: &[u8]) -> Result<WebhookPayload, ApiError> {
-        crate::error::parse_json(200, body)
+        let raw: RawIn = crate::error::parse_json(200, body)?;
+        let data = decode_data(&raw.event_type, raw.data).map_err(|e| ApiError::Parse {
+            status: 200,
+            path: e.full_path(),
+            message: e.message,
+            raw: crate::error::truncate_raw(body),
+        })?;
+        Ok(WebhookPayload {
+            order_id: raw.order_id,
+            order_reference_id: raw.order_reference_id,
+            order_number: raw.order_number,
+            event_type: raw.event_type,
+            data,
+        })
     }
 }

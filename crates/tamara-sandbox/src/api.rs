@@ -1,0 +1,1041 @@
+//! Tamara's merchant API (rows 1–22 of the endpoint catalogue), Bearer-authenticated.
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+use tamara_core::checkout::{
+    CheckoutSession, CheckoutValidationError, CreateCheckout, CreateInStoreQr,
+    CreateInStoreSession, CreditPreCheck, InStoreSession, PaymentLabel, PaymentOptionsAvailability,
+    PaymentOptionsPreCheck, PaymentTypeInfo, VoidResult,
+};
+use tamara_core::http::parse_query;
+use tamara_core::lifecycle::{Event, OrderState};
+use tamara_core::merchants::{IdVerification, MerchantConfigs};
+use tamara_core::orders::{Authorisation, CancelOrder, Cancellation, MessageResponse};
+use tamara_core::payments::{
+    Capture, CaptureResult, LegacyRefund, LegacyRefundId, LegacyRefundResult, RefundResult,
+    SimplifiedRefund,
+};
+use tamara_core::secret::constant_time_eq;
+use tamara_core::webhooks::{RegisterWebhook, Webhook};
+use tamara_core::{
+    CheckoutId, Country, Currency, EventType, Money, OrderId, OrderStatus, Phone, Timestamp,
+    WebhookId,
+};
+
+use crate::config::{Config, DECLINE_PHONE, SUCCESS_PHONE};
+use crate::error::{parse_json, read_body, ApiErr};
+use crate::order::{Ctx, OrderRequest, StoredOrder};
+use crate::state::{Inner, SandboxState, SmsMessage};
+
+type ApiResult<T> = Result<Json<T>, ApiErr>;
+
+/// The authenticated Tamara API routes.
+pub fn routes(st: SandboxState) -> Router<SandboxState> {
+    Router::new()
+        .route("/checkout", post(create_checkout))
+        .route("/checkout/in-store-session", post(create_in_store))
+        .route("/checkout/in-store", post(create_in_store_qr))
+        .route("/checkout/{checkout_id}/void", post(void_checkout))
+        .route("/checkout/payment-options-pre-check", post(pre_check))
+        .route("/checkout/payment-types", get(payment_types))
+        .route("/checkout/credit-pre-check", post(credit_pre_check))
+        .route("/merchants/orders/{order_id}", get(get_order))
+        .route("/orders/{order_id}", get(get_order))
+        .route(
+            "/merchants/orders/reference-id/{reference}",
+            get(get_order_by_reference),
+        )
+        .route("/orders/{order_id}/authorise", post(authorise))
+        .route("/orders/{order_id}/cancel", post(cancel))
+        .route("/orders/{order_id}/reference-id", put(update_reference))
+        .route("/payments/capture", post(capture))
+        .route(
+            "/payments/simplified-refund/{order_id}",
+            post(simplified_refund),
+        )
+        .route("/payments/refund", post(legacy_refund))
+        .route(
+            "/merchants/customer/id-verification-status",
+            get(id_verification),
+        )
+        .route("/merchants/configs", get(merchant_configs))
+        .route("/webhooks", post(register_webhook).get(list_webhooks))
+        .route(
+            "/webhooks/{webhook_id}",
+            get(get_webhook).put(update_webhook).delete(delete_webhook),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(st, auth))
+}
+
+/// `Authorization: Bearer <api token>` or 401 `{"message":"Unauthorized"}`.
+async fn auth(State(st): State<SandboxState>, req: Request, next: Next) -> Response {
+    let given = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .unwrap_or("");
+    let ok = {
+        let inner = st.lock();
+        let want = inner.config.api_token.expose();
+        !want.is_empty() && !given.is_empty() && constant_time_eq(given.as_bytes(), want.as_bytes())
+    };
+    if ok {
+        next.run(req).await
+    } else {
+        ApiErr::unauthorized().into_response()
+    }
+}
+
+async fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: Body) -> Result<T, ApiErr> {
+    let bytes = read_body(headers, body).await?;
+    parse_json(&bytes)
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn check_url(field: &str, url: &str) -> Result<(), ApiErr> {
+    match reqwest::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(()),
+        _ => Err(ApiErr::field(
+            field,
+            format!("{field} must be an http(s) URL"),
+        )),
+    }
+}
+
+fn check_minutes(field: &str, v: Option<u32>) -> Result<Option<i64>, ApiErr> {
+    match v {
+        None => Ok(None),
+        Some(m) if (5..=1440).contains(&m) => Ok(Some(i64::from(m) * 60_000)),
+        Some(_) => Err(ApiErr::field(
+            field,
+            format!("{field} must be 5–1440 minutes"),
+        )),
+    }
+}
+
+fn validation(e: CheckoutValidationError) -> ApiErr {
+    match e {
+        CheckoutValidationError::Field(f) => ApiErr::field(f, e.to_string()),
+        other => ApiErr::new(StatusCode::BAD_REQUEST, other.code(), other.to_string()),
+    }
+}
+
+fn limit_err(code: &'static str) -> ApiErr {
+    ApiErr::bad(code)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkout sessions
+
+async fn create_checkout(
+    State(st): State<SandboxState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<CheckoutSession> {
+    let req: CreateCheckout = json_body(&headers, body).await?;
+    req.validate().map_err(validation)?;
+    for (addr, code) in [
+        (
+            Some(&req.shipping_address),
+            "shipping_address_invalid_phone_number",
+        ),
+        (
+            req.billing_address.as_ref(),
+            "billing_address_invalid_phone_number",
+        ),
+    ] {
+        if let Some(p) = addr.and_then(|a| a.phone_number.as_deref()) {
+            let country = addr.map(|a| a.country_code).unwrap_or(req.country_code);
+            if !p.trim().is_empty() && Phone::parse(p, country).is_err() {
+                return Err(ApiErr::bad(code));
+            }
+        }
+    }
+    if req.shipping_address.first_name.trim().is_empty()
+        || req.shipping_address.line1.trim().is_empty()
+        || req.shipping_address.city.trim().is_empty()
+    {
+        return Err(ApiErr::field(
+            "shipping_address",
+            "shipping_address needs first_name, line1 and city",
+        ));
+    }
+    check_url("merchant_url.success", &req.merchant_url.success)?;
+    check_url("merchant_url.failure", &req.merchant_url.failure)?;
+    check_url("merchant_url.cancel", &req.merchant_url.cancel)?;
+    if let Some(n) = req.merchant_url.notification.as_deref() {
+        if !n.trim().is_empty() {
+            check_url("merchant_url.notification", n)?;
+        }
+    }
+    let ttl = check_minutes("expires_in_minutes", req.expires_in_minutes)?;
+    let session = {
+        let mut inner = st.lock();
+        let plan = req.payment_type.as_ref().filter(|p| !p.is_unknown());
+        inner
+            .config
+            .check_limit(req.country_code, req.total_amount, plan, req.instalments)
+            .map_err(limit_err)?;
+        let now = inner.now();
+        let order_id = OrderId::new(new_id());
+        let checkout_id = CheckoutId::new(new_id());
+        let locale = req
+            .locale
+            .as_ref()
+            .map(|l| if l.is_arabic() { "ar_SA" } else { "en_US" })
+            .unwrap_or("ar_SA");
+        let checkout_url = format!(
+            "{}/checkout/{checkout_id}?locale={locale}&orderId={order_id}",
+            inner.config.public_url
+        );
+        let seq = inner.next_seq();
+        let order = StoredOrder {
+            order_id: order_id.clone(),
+            checkout_id: checkout_id.clone(),
+            seq,
+            order_reference_id: req.order_reference_id.clone(),
+            country: req.country_code,
+            state: OrderState::new_online(req.total_amount, now, ttl),
+            request: OrderRequest::Online(Box::new(req)),
+            transactions: Default::default(),
+            authorisation: None,
+            decline: None,
+            updated_at: now,
+        };
+        inner.data.orders.insert(order_id.to_string(), order);
+        CheckoutSession {
+            order_id,
+            checkout_id,
+            checkout_url,
+            status: OrderStatus::New,
+        }
+    };
+    st.save();
+    Ok(Json(session))
+}
+
+/// The SMS text in the shopper's language.
+pub fn sms_text(arabic: bool, total: Money, link: &str) -> String {
+    if arabic {
+        format!(
+            "أكمل عملية الشراء بقيمة {} {} وقسّمها مع تمارا: {link}",
+            total.to_decimal_string(),
+            total.currency()
+        )
+    } else {
+        format!(
+            "Complete your purchase of {} {} and split it with Tamara: {link}",
+            total.to_decimal_string(),
+            total.currency()
+        )
+    }
+}
+
+async fn create_in_store(
+    State(st): State<SandboxState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<InStoreSession> {
+    let req: CreateInStoreSession = json_body(&headers, body).await?;
+    let country = Country::for_currency(req.total_amount.currency());
+    let phone = Phone::parse(&req.phone_number, country)
+        .map_err(|_| ApiErr::bad("invalid_phone_number"))?;
+    if req.order_reference_id.is_empty() || req.order_reference_id.as_str().len() > 128 {
+        return Err(ApiErr::field(
+            "order_reference_id",
+            "order_reference_id is required (≤ 128 characters)",
+        ));
+    }
+    let cur = req.total_amount.currency();
+    for m in tamara_core::types::item_amounts(&req.items) {
+        if m.currency() != cur {
+            return Err(ApiErr::bad("total_amount_invalid_currency"));
+        }
+    }
+    if req.total_amount.is_zero() {
+        return Err(ApiErr::bad("total_amount_invalid_limit"));
+    }
+    let ttl = check_minutes("expiry_time", req.expiry_time)?;
+    let out = {
+        let mut inner = st.lock();
+        let plan = req.payment_type.as_ref().filter(|p| !p.is_unknown());
+        inner
+            .config
+            .check_limit(country, req.total_amount, plan, None)
+            .map_err(limit_err)?;
+        let now = inner.now();
+        let order_id = OrderId::new(new_id());
+        let checkout_id = CheckoutId::new(new_id());
+        let link = format!("{}/pay/{checkout_id}", inner.config.public_url);
+        let arabic = req.locale.as_ref().is_some_and(|l| l.is_arabic());
+        inner.data.sms.push(SmsMessage {
+            phone: phone.international(),
+            text: sms_text(arabic, req.total_amount, &link),
+            link: link.clone(),
+            order_id: order_id.clone(),
+            checkout_id: checkout_id.clone(),
+            sent_at: now,
+            lang: if arabic { "ar" } else { "en" }.to_owned(),
+        });
+        let seq = inner.next_seq();
+        let order = StoredOrder {
+            order_id: order_id.clone(),
+            checkout_id: checkout_id.clone(),
+            seq,
+            order_reference_id: req.order_reference_id.clone(),
+            country,
+            state: OrderState::new_in_store(req.total_amount, now, ttl),
+            request: OrderRequest::InStore(Box::new(req)),
+            transactions: Default::default(),
+            authorisation: None,
+            decline: None,
+            updated_at: now,
+        };
+        inner.data.orders.insert(order_id.to_string(), order);
+        InStoreSession {
+            checkout_id,
+            order_id,
+            checkout_deeplink: Some(link),
+        }
+    };
+    st.save();
+    Ok(Json(out))
+}
+
+async fn create_in_store_qr(
+    State(st): State<SandboxState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<InStoreSession> {
+    let device = headers
+        .get("x-device-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or("")
+        .to_owned();
+    if device.is_empty() {
+        return Err(ApiErr::field(
+            "X-Device-Id",
+            "header X-Device-Id is required",
+        ));
+    }
+    let mut req: CreateInStoreQr = json_body(&headers, body).await?;
+    req.device_id = device;
+    if req.order_reference_id.is_empty() {
+        return Err(ApiErr::field(
+            "order_reference_id",
+            "order_reference_id is required",
+        ));
+    }
+    let country = Country::for_currency(req.amount.currency());
+    let out = {
+        let mut inner = st.lock();
+        inner
+            .config
+            .check_limit(country, req.amount, None, None)
+            .map_err(limit_err)?;
+        let now = inner.now();
+        let order_id = OrderId::new(new_id());
+        let checkout_id = CheckoutId::new(new_id());
+        let link = format!("{}/pay/{checkout_id}", inner.config.public_url);
+        let seq = inner.next_seq();
+        let order = StoredOrder {
+            order_id: order_id.clone(),
+            checkout_id: checkout_id.clone(),
+            seq,
+            order_reference_id: req.order_reference_id.clone(),
+            country,
+            state: OrderState::new_in_store(req.amount, now, None),
+            request: OrderRequest::InStoreQr(Box::new(req)),
+            transactions: Default::default(),
+            authorisation: None,
+            decline: None,
+            updated_at: now,
+        };
+        inner.data.orders.insert(order_id.to_string(), order);
+        InStoreSession {
+            checkout_id,
+            order_id,
+            checkout_deeplink: Some(link),
+        }
+    };
+    st.save();
+    Ok(Json(out))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct VoidBody {
+    #[serde(default)]
+    order_id: Option<String>,
+    #[serde(default)]
+    store_code: Option<String>,
+}
+
+/// Voids an unpaid in-store session. Answers `order_was_voided: true` (order `canceled`, webhook
+/// `order_canceled`) while it is `new` or already voided, `false` once paid, expired or declined.
+async fn void_checkout(
+    State(st): State<SandboxState>,
+    Path(checkout_id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<VoidResult> {
+    let bytes = read_body(&headers, body).await?;
+    let from_body: VoidBody = if bytes.iter().all(u8::is_ascii_whitespace) {
+        VoidBody::default()
+    } else {
+        parse_json(&bytes)?
+    };
+    let query = parse_query(q.as_deref().unwrap_or(""));
+    let qget = |k: &str| {
+        query
+            .iter()
+            .find(|(qk, v)| qk == k && !v.is_empty())
+            .map(|(_, v)| v.clone())
+    };
+    let order_id = qget("order_id")
+        .or(from_body.order_id)
+        .ok_or_else(|| ApiErr::field("order_id", "order_id is required (query or body)"))?;
+    let store_code = qget("store_code")
+        .or(from_body.store_code)
+        .unwrap_or_default();
+    let mut jobs = Vec::new();
+    let res = {
+        let mut inner = st.lock();
+        let found = inner
+            .order_id_by_checkout(&checkout_id)
+            .ok_or_else(|| ApiErr::not_found("Checkout session not found"))?;
+        if found != order_id {
+            return Err(ApiErr::bad("order_id_mismatch"));
+        }
+        let o = inner.order(&order_id, &mut jobs)?;
+        let status = o.state.status.clone();
+        let captured = o.state.captured;
+        match status {
+            OrderStatus::New | OrderStatus::Canceled => {
+                inner.apply(&order_id, &Event::Void, Ctx::default(), &mut jobs)?;
+                VoidResult {
+                    order_was_voided: true,
+                    captured_amount: Some(captured),
+                    message: "Checkout session was voided".to_owned(),
+                    store_code,
+                }
+            }
+            other => VoidResult {
+                order_was_voided: false,
+                captured_amount: Some(captured),
+                message: format!("Checkout session cannot be voided: order is {other}"),
+                store_code,
+            },
+        }
+    };
+    st.finish(jobs);
+    Ok(Json(res))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Availability
+
+fn labels(config: &Config, country: Country, amount: Money) -> Vec<PaymentLabel> {
+    let mut out = Vec::new();
+    for t in config.payment_types(country) {
+        if !t.allows(amount) {
+            continue;
+        }
+        if t.supported_instalments.is_empty() {
+            out.push(PaymentLabel {
+                payment_type: t.name.clone(),
+                instalment: 0,
+                description_en: format!("Pay in full with Tamara ({})", amount),
+                description_ar: "ادفع كامل المبلغ مع تمارا".to_owned(),
+            });
+        }
+        for s in &t.supported_instalments {
+            if amount.minor() < s.min_limit.minor() || amount.minor() > s.max_limit.minor() {
+                continue;
+            }
+            let each = amount
+                .split(s.instalments)
+                .first()
+                .copied()
+                .unwrap_or(amount);
+            out.push(PaymentLabel {
+                payment_type: t.name.clone(),
+                instalment: s.instalments,
+                description_en: format!(
+                    "Split in {} payments of {} with Tamara, no interest",
+                    s.instalments, each
+                ),
+                description_ar: format!(
+                    "قسّمها على {} دفعات بقيمة {} مع تمارا بدون فوائد",
+                    s.instalments,
+                    each.to_decimal_string()
+                ),
+            });
+        }
+    }
+    out
+}
+
+fn is_decline_phone(phone: Option<&str>, country: Country) -> bool {
+    phone
+        .and_then(|p| Phone::parse(p, country).ok())
+        .is_some_and(|p| p.national() == DECLINE_PHONE)
+}
+
+async fn pre_check(
+    State(st): State<SandboxState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<PaymentOptionsAvailability> {
+    let req: PaymentOptionsPreCheck = json_body(&headers, body).await?;
+    req.country
+        .check_currency(req.order_value.currency())
+        .map_err(|e| ApiErr::bad(e.code()))?;
+    let config = st.config();
+    let labels = if is_decline_phone(req.phone_number.as_deref(), req.country) {
+        Vec::new()
+    } else {
+        labels(&config, req.country, req.order_value)
+    };
+    Ok(Json(PaymentOptionsAvailability {
+        has_available_payment_options: !labels.is_empty(),
+        single_checkout_enabled: true,
+        available_payment_labels: labels,
+    }))
+}
+
+fn filter_types(config: &Config, country: Country, amount: Option<Money>) -> Vec<PaymentTypeInfo> {
+    config
+        .payment_types(country)
+        .iter()
+        .filter(|t| amount.is_none_or(|a| t.allows(a)))
+        .cloned()
+        .collect()
+}
+
+async fn payment_types(
+    State(st): State<SandboxState>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Vec<PaymentTypeInfo>> {
+    let q = parse_query(q.as_deref().unwrap_or(""));
+    let get = |k: &str| q.iter().find(|(qk, _)| qk == k).map(|(_, v)| v.as_str());
+    let country: Country = get("country")
+        .ok_or_else(|| ApiErr::field("country", "query parameter country is required"))?
+        .parse()
+        .map_err(|e: tamara_core::country::CountryError| ApiErr::bad(e.code()))?;
+    if let Some(c) = get("currency").filter(|c| !c.is_empty()) {
+        let cur: Currency = c.parse().map_err(|_| ApiErr::bad("currency_unsupported"))?;
+        country
+            .check_currency(cur)
+            .map_err(|e| ApiErr::bad(e.code()))?;
+    }
+    let amount = match get("order_value").filter(|v| !v.is_empty()) {
+        Some(v) => Some(
+            Money::parse(v, country.currency())
+                .map_err(|e| ApiErr::field("order_value", e.to_string()))?,
+        ),
+        None => None,
+    };
+    if is_decline_phone(get("phone"), country) {
+        return Ok(Json(Vec::new()));
+    }
+    Ok(Json(filter_types(&st.config(), country, amount)))
+}
+
+async fn credit_pre_check(
+    State(st): State<SandboxState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Vec<PaymentTypeInfo>> {
+    let req: CreditPreCheck = json_body(&headers, body).await?;
+    req.country_code
+        .check_currency(req.total_amount.currency())
+        .map_err(|e| ApiErr::bad(e.code()))?;
+    if Phone::parse(&req.consumer.phone_number, req.country_code).is_err() {
+        return Err(ApiErr::bad("consumer_invalid_phone_number"));
+    }
+    if is_decline_phone(Some(&req.consumer.phone_number), req.country_code) {
+        return Ok(Json(Vec::new()));
+    }
+    Ok(Json(filter_types(
+        &st.config(),
+        req.country_code,
+        Some(req.total_amount),
+    )))
+}
+
+async fn id_verification(
+    State(st): State<SandboxState>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<IdVerification> {
+    let q = parse_query(q.as_deref().unwrap_or(""));
+    let get = |k: &str| q.iter().find(|(qk, _)| qk == k).map(|(_, v)| v.clone());
+    let country: Country = get("country_code")
+        .ok_or_else(|| ApiErr::field("country_code", "country_code is required"))?
+        .parse()
+        .map_err(|e: tamara_core::country::CountryError| ApiErr::bad(e.code()))?;
+    if !matches!(country, Country::Sa | Country::Ae) {
+        return Err(ApiErr::bad("not_supported_delivery_country"));
+    }
+    let raw = get("phone_number")
+        .ok_or_else(|| ApiErr::field("phone_number", "phone_number is required"))?;
+    let phone = Phone::parse(&raw, country).map_err(|_| ApiErr::bad("invalid_phone_number"))?;
+    // Verified: the documented success phone, or anyone who already paid in this sandbox.
+    let verified = phone.national() == SUCCESS_PHONE || {
+        let inner = st.lock();
+        inner.data.orders.values().any(|o| {
+            o.state.status.is_paid()
+                && o.country == country
+                && o.phone()
+                    .and_then(|p| Phone::parse(p, country).ok())
+                    .is_some_and(|p| p == phone)
+        })
+    };
+    Ok(Json(IdVerification {
+        is_id_verified: verified,
+    }))
+}
+
+async fn merchant_configs(State(st): State<SandboxState>) -> ApiResult<MerchantConfigs> {
+    Ok(Json(MerchantConfigs {
+        single_checkout_enabled: true,
+        public_key: st.config().public_key,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orders
+
+async fn get_order(
+    State(st): State<SandboxState>,
+    Path(order_id): Path<String>,
+) -> Result<Response, ApiErr> {
+    order_response(&st, Some(order_id))
+}
+
+async fn get_order_by_reference(
+    State(st): State<SandboxState>,
+    Path(reference): Path<String>,
+) -> Result<Response, ApiErr> {
+    let id = st.lock().order_id_by_reference(&reference);
+    order_response(&st, id)
+}
+
+/// The GET-order body of an order (after its timers ran).
+pub fn order_response(st: &SandboxState, order_id: Option<String>) -> Result<Response, ApiErr> {
+    let order_id = order_id.ok_or_else(ApiErr::order_not_found)?;
+    let mut jobs = Vec::new();
+    let details = {
+        let mut inner = st.lock();
+        inner.order(&order_id, &mut jobs)?.details()
+    };
+    if !jobs.is_empty() {
+        st.finish(jobs);
+    }
+    Ok(Json(details).into_response())
+}
+
+/// Authorises (idempotent: a paid order answers the stored authorisation again).
+pub fn do_authorise(
+    inner: &mut Inner,
+    order_id: &str,
+    jobs: &mut Vec<String>,
+) -> Result<Authorisation, ApiErr> {
+    let auto_capture = inner.config.auto_capture;
+    let o = inner.order(order_id, jobs)?;
+    if o.state.status != OrderStatus::Approved {
+        if let Some(a) = &o.authorisation {
+            if o.state.status.is_paid() {
+                return Ok(a.clone());
+            }
+        }
+    }
+    let applied = inner.apply(
+        order_id,
+        &Event::Authorise { auto_capture },
+        Ctx::default(),
+        jobs,
+    )?;
+    let o = inner
+        .data
+        .orders
+        .get_mut(order_id)
+        .ok_or_else(ApiErr::order_not_found)?;
+    let body = o.authorisation_body(applied.changed && auto_capture);
+    if applied.changed {
+        o.authorisation = Some(body.clone());
+    }
+    Ok(body)
+}
+
+async fn authorise(
+    State(st): State<SandboxState>,
+    Path(order_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Authorisation> {
+    // Any body (or none) is accepted: the SDK sends {"order_id"}, the docs send nothing.
+    read_body(&headers, body).await?;
+    let mut jobs = Vec::new();
+    let res = do_authorise(&mut st.lock(), &order_id, &mut jobs);
+    st.finish(jobs);
+    res.map(Json)
+}
+
+async fn cancel(
+    State(st): State<SandboxState>,
+    Path(order_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Cancellation> {
+    let req: CancelOrder = json_body(&headers, body).await?;
+    let mut jobs = Vec::new();
+    let res = (|| {
+        let mut inner = st.lock();
+        let ctx = Ctx {
+            items: req.items,
+            ..Ctx::default()
+        };
+        let applied = inner.apply(
+            &order_id,
+            &Event::Cancel {
+                amount: req.total_amount,
+            },
+            ctx,
+            &mut jobs,
+        )?;
+        let o = inner.order(&order_id, &mut jobs)?;
+        Ok(Cancellation {
+            cancel_id: applied.cancel_id.unwrap_or_default(),
+            order_id: o.order_id.clone(),
+            status: o.state.status.clone(),
+            canceled_amount: req.total_amount,
+        })
+    })();
+    st.finish(jobs);
+    res.map(Json)
+}
+
+async fn capture(
+    State(st): State<SandboxState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<CaptureResult> {
+    let req: Capture = json_body(&headers, body).await?;
+    if req.shipping_info.shipping_company.trim().is_empty() {
+        return Err(ApiErr::field(
+            "shipping_info.shipping_company",
+            "shipping_info.shipping_company is required",
+        ));
+    }
+    if Timestamp::parse_rfc3339(&req.shipping_info.shipped_at).is_none() {
+        return Err(ApiErr::field(
+            "shipping_info.shipped_at",
+            "shipping_info.shipped_at must be an ISO-8601 date-time",
+        ));
+    }
+    let order_id = req.order_id.to_string();
+    let mut jobs = Vec::new();
+    let res = (|| {
+        let mut inner = st.lock();
+        let ctx = Ctx {
+            shipping_info: Some(req.shipping_info),
+            items: req.items,
+            shipping_amount: req.shipping_amount,
+            tax_amount: req.tax_amount,
+            discount_amount: req.discount_amount,
+            ..Ctx::default()
+        };
+        let applied = inner.apply(
+            &order_id,
+            &Event::Capture {
+                amount: req.total_amount,
+            },
+            ctx,
+            &mut jobs,
+        )?;
+        let o = inner.order(&order_id, &mut jobs)?;
+        Ok(CaptureResult {
+            capture_id: applied.capture_ids.first().cloned().unwrap_or_default(),
+            order_id: o.order_id.clone(),
+            status: o.state.status.clone(),
+            captured_amount: req.total_amount,
+        })
+    })();
+    st.finish(jobs);
+    res.map(Json)
+}
+
+async fn simplified_refund(
+    State(st): State<SandboxState>,
+    Path(order_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<RefundResult> {
+    let req: SimplifiedRefund = json_body(&headers, body).await?;
+    if req.comment.trim().is_empty() {
+        return Err(ApiErr::field("comment", "comment is required"));
+    }
+    let mut jobs = Vec::new();
+    let res = (|| {
+        let mut inner = st.lock();
+        let ctx = Ctx {
+            comment: Some(req.comment.clone()),
+            ..Ctx::default()
+        };
+        let applied = inner.apply(
+            &order_id,
+            &Event::Refund {
+                amount: req.total_amount,
+            },
+            ctx,
+            &mut jobs,
+        )?;
+        let o = inner.order(&order_id, &mut jobs)?;
+        let (refund_id, capture_id) = applied.refund.unwrap_or_default();
+        Ok(RefundResult {
+            order_id: o.order_id.clone(),
+            comment: req.comment,
+            refund_id,
+            capture_id,
+            status: o.state.status.clone(),
+            refunded_amount: req.total_amount,
+        })
+    })();
+    st.finish(jobs);
+    res.map(Json)
+}
+
+async fn legacy_refund(
+    State(st): State<SandboxState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<LegacyRefundResult> {
+    let req: LegacyRefund = json_body(&headers, body).await?;
+    if req.refunds.is_empty() {
+        return Err(ApiErr::field("refunds", "refunds must not be empty"));
+    }
+    let order_id = req.order_id.to_string();
+    let mut jobs = Vec::new();
+    let res = (|| {
+        let mut inner = st.lock();
+        // Check every line first so that a bad line refunds nothing.
+        {
+            let o = inner.order(&order_id, &mut jobs)?;
+            let mut per_capture: BTreeMap<String, u64> = BTreeMap::new();
+            for line in &req.refunds {
+                let room = o
+                    .capture_refundable(&line.capture_id)
+                    .ok_or_else(|| ApiErr::bad("capture_not_found"))?;
+                let asked = per_capture.entry(line.capture_id.to_string()).or_insert(0);
+                *asked = asked.saturating_add(line.total_amount.minor());
+                if line.total_amount.currency() != room.currency() {
+                    return Err(ApiErr::bad("total_amount_invalid_currency"));
+                }
+                if *asked > room.minor() {
+                    return Err(ApiErr::new(
+                        StatusCode::CONFLICT,
+                        "refund_exceeds_captured",
+                        format!("capture {} has only {room} left to refund", line.capture_id),
+                    ));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for line in req.refunds {
+            let ctx = Ctx {
+                items: line.items,
+                refund_capture: Some(line.capture_id.clone()),
+                ..Ctx::default()
+            };
+            let applied = inner.apply(
+                &order_id,
+                &Event::Refund {
+                    amount: line.total_amount,
+                },
+                ctx,
+                &mut jobs,
+            )?;
+            if let Some((refund_id, _)) = applied.refund {
+                out.push(LegacyRefundId {
+                    capture_id: line.capture_id,
+                    refund_id,
+                });
+            }
+        }
+        Ok(LegacyRefundResult {
+            order_id: req.order_id,
+            refunds: out,
+        })
+    })();
+    st.finish(jobs);
+    res.map(Json)
+}
+
+#[derive(Debug, Deserialize)]
+struct ReferenceBody {
+    order_reference_id: String,
+}
+
+async fn update_reference(
+    State(st): State<SandboxState>,
+    Path(order_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<MessageResponse> {
+    let req: ReferenceBody = json_body(&headers, body).await?;
+    let r = req.order_reference_id.trim();
+    if r.is_empty() || r.len() > 128 {
+        return Err(ApiErr::field(
+            "order_reference_id",
+            "order_reference_id must be 1–128 characters",
+        ));
+    }
+    {
+        let mut inner = st.lock();
+        let o = inner
+            .data
+            .orders
+            .get_mut(&order_id)
+            .ok_or_else(ApiErr::order_not_found)?;
+        o.order_reference_id = r.into();
+    }
+    st.save();
+    Ok(Json(MessageResponse {
+        message: "Order reference id was updated successfully".to_owned(),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks
+
+fn check_webhook(url: &str, events: &[EventType]) -> Result<(), ApiErr> {
+    if url.len() > 255 || !crate::delivery::url_allowed(url) {
+        return Err(ApiErr::field(
+            "url",
+            "url must be https (http only for 127.0.0.1/localhost), ≤ 255 characters",
+        ));
+    }
+    if events.is_empty() {
+        return Err(ApiErr::field("events", "events must not be empty"));
+    }
+    if let Some(e) = events.iter().find(|e| e.is_unknown()) {
+        return Err(ApiErr::field("events", format!("unknown event `{e}`")));
+    }
+    Ok(())
+}
+
+async fn register_webhook(
+    State(st): State<SandboxState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Webhook> {
+    let req: RegisterWebhook = json_body(&headers, body).await?;
+    check_webhook(&req.url, &req.events)?;
+    if req.webhook_type.is_unknown() {
+        return Err(ApiErr::field("type", "type must be order or dispute"));
+    }
+    let w = {
+        let mut inner = st.lock();
+        let w = Webhook {
+            webhook_id: WebhookId::new(new_id()),
+            merchant_id: Some(inner.merchant()),
+            webhook_type: Some(req.webhook_type),
+            url: req.url,
+            events: req.events,
+            headers: req.headers,
+        };
+        inner
+            .data
+            .webhooks
+            .insert(w.webhook_id.to_string(), w.clone());
+        w
+    };
+    st.save();
+    Ok(Json(w))
+}
+
+async fn list_webhooks(State(st): State<SandboxState>) -> ApiResult<Vec<Webhook>> {
+    Ok(Json(st.lock().data.webhooks.values().cloned().collect()))
+}
+
+fn webhook_not_found() -> ApiErr {
+    ApiErr::not_found("Webhook not found")
+}
+
+async fn get_webhook(State(st): State<SandboxState>, Path(id): Path<String>) -> ApiResult<Webhook> {
+    st.lock()
+        .data
+        .webhooks
+        .get(&id)
+        .cloned()
+        .map(Json)
+        .ok_or_else(webhook_not_found)
+}
+
+#[derive(Debug, Deserialize)]
+struct UpdateBody {
+    url: String,
+    events: Vec<EventType>,
+    #[serde(default)]
+    headers: Option<BTreeMap<String, String>>,
+}
+
+async fn update_webhook(
+    State(st): State<SandboxState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Webhook> {
+    // `webhook_id` in the body is optional (the SDK sends it); the path wins.
+    let bytes = read_body(&headers, body).await?;
+    let req: UpdateBody = parse_json(&bytes)?;
+    check_webhook(&req.url, &req.events)?;
+    let w = {
+        let mut inner = st.lock();
+        let w = inner
+            .data
+            .webhooks
+            .get_mut(&id)
+            .ok_or_else(webhook_not_found)?;
+        w.url = req.url;
+        w.events = req.events;
+        w.headers = req.headers;
+        w.clone()
+    };
+    st.save();
+    Ok(Json(w))
+}
+
+async fn delete_webhook(
+    State(st): State<SandboxState>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiErr> {
+    let removed = st.lock().data.webhooks.remove(&id);
+    if removed.is_none() {
+        return Err(webhook_not_found());
+    }
+    st.save();
+    Ok(Json(
+        json!({"webhook_id": id, "message": "Webhook was deleted successfully"}),
+    ))
+}

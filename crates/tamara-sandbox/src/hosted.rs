@@ -1,0 +1,353 @@
+//! Hosted pages (what the shopper's browser sees): the online checkout page and the in-store
+//! payment-link page, with their form posts. HTML comes from [`crate::pages`].
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use tamara_core::http::{append_query, parse_query};
+use tamara_core::lifecycle::Event;
+use tamara_core::{Locale, OrderStatus, Phone};
+
+use crate::config::DECLINE_PHONE;
+use crate::error::read_body;
+use crate::order::{Ctx, DeclineInfo, OrderRequest, StoredOrder};
+use crate::pages::{self, CheckoutPageView, LineView, Notice, PayLinkPageView};
+use crate::state::{Inner, SandboxState};
+
+/// Routes of the hosted pages (no Tamara auth).
+pub fn routes() -> Router<SandboxState> {
+    Router::new()
+        .route("/checkout/{checkout_id}", get(checkout_page))
+        .route("/hosted/checkout/{checkout_id}", post(checkout_submit))
+        .route("/pay/{checkout_id}", get(pay_page))
+        .route("/hosted/pay/{checkout_id}", post(pay_submit))
+}
+
+const MERCHANT_NAME: &str = "Sandbox Merchant";
+
+fn html(status: StatusCode, body: String) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+}
+
+fn notice(status: StatusCode, n: Notice, locale: &Locale) -> Response {
+    html(status, pages::render_notice(&n, locale))
+}
+
+fn query_locale(q: Option<&str>) -> Option<Locale> {
+    parse_query(q.unwrap_or(""))
+        .into_iter()
+        .find(|(k, v)| k == "locale" && !v.is_empty())
+        .map(|(_, v)| Locale::parse(&v))
+}
+
+fn page_locale(o: &StoredOrder, q: Option<Locale>) -> Locale {
+    q.or_else(|| o.locale()).unwrap_or(Locale::ArSa)
+}
+
+fn lines(o: &StoredOrder) -> Vec<LineView> {
+    o.items()
+        .iter()
+        .map(|i| LineView {
+            name: i.name.clone(),
+            quantity: i.quantity,
+            total: i.total_amount,
+        })
+        .collect()
+}
+
+/// Looks the session up and runs its timers. `None` for an unknown checkout id.
+fn find(inner: &mut Inner, checkout_id: &str, jobs: &mut Vec<String>) -> Option<StoredOrder> {
+    let id = inner.order_id_by_checkout(checkout_id)?;
+    inner.order(&id, jobs).ok().cloned()
+}
+
+/// The notice for a session that can no longer be used, if it cannot.
+fn closed(o: &StoredOrder, now: tamara_core::Timestamp) -> Option<(StatusCode, Notice)> {
+    match &o.state.status {
+        OrderStatus::New if now >= o.state.expires_at => Some((StatusCode::GONE, Notice::Expired)),
+        OrderStatus::New => None,
+        OrderStatus::Expired => Some((StatusCode::GONE, Notice::Expired)),
+        s => Some((StatusCode::CONFLICT, Notice::AlreadyDecided(s.clone()))),
+    }
+}
+
+async fn checkout_page(
+    State(st): State<SandboxState>,
+    Path(checkout_id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let qloc = query_locale(q.as_deref());
+    let mut jobs = Vec::new();
+    let (found, now) = {
+        let mut inner = st.lock();
+        (find(&mut inner, &checkout_id, &mut jobs), inner.now())
+    };
+    st.finish(jobs);
+    let Some(o) = found else {
+        return notice(
+            StatusCode::NOT_FOUND,
+            Notice::NotFound,
+            &qloc.unwrap_or(Locale::EnUs),
+        );
+    };
+    let OrderRequest::Online(req) = &o.request else {
+        return notice(
+            StatusCode::NOT_FOUND,
+            Notice::NotFound,
+            &page_locale(&o, qloc),
+        );
+    };
+    let locale = page_locale(&o, qloc);
+    let view = CheckoutPageView {
+        checkout_id: o.checkout_id.to_string(),
+        order_id: o.order_id.to_string(),
+        order_reference_id: o.order_reference_id.to_string(),
+        merchant_name: MERCHANT_NAME.to_owned(),
+        items: lines(&o),
+        shipping: req.shipping_amount,
+        tax: req.tax_amount,
+        discount: req.discount.as_ref().map(|d| d.amount),
+        total: o.state.total,
+        instalments: o.plan().1.unwrap_or(1),
+        consumer_phone: req.consumer.phone_number.clone(),
+        locale,
+        status: o.state.status.clone(),
+        expires_at: o.state.expires_at,
+        now,
+    };
+    let status = closed(&o, now).map(|c| c.0).unwrap_or(StatusCode::OK);
+    html(status, pages::render_checkout(&view))
+}
+
+fn form(bytes: &[u8]) -> (String, String) {
+    let text = String::from_utf8_lossy(bytes);
+    let pairs = parse_query(&text);
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(pk, _)| pk == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    (get("action"), get("phone"))
+}
+
+fn redirect(url: &str, order_id: &str, status: &str) -> Response {
+    let location = append_query(
+        url,
+        &[
+            ("orderId", order_id.to_owned()),
+            ("paymentStatus", status.to_owned()),
+        ],
+    );
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, location),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+    )
+        .into_response()
+}
+
+async fn checkout_submit(
+    State(st): State<SandboxState>,
+    Path(checkout_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let bytes = match read_body(&headers, body).await {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    let (action, phone) = form(&bytes);
+    let mut jobs = Vec::new();
+    let resp = (|| {
+        let mut inner = st.lock();
+        let now = inner.now();
+        let Some(o) = find(&mut inner, &checkout_id, &mut jobs) else {
+            return notice(StatusCode::NOT_FOUND, Notice::NotFound, &Locale::EnUs);
+        };
+        let locale = page_locale(&o, None);
+        let (OrderRequest::Online(req), Some(urls)) = (&o.request, o.merchant_url()) else {
+            return notice(StatusCode::NOT_FOUND, Notice::NotFound, &locale);
+        };
+        if let Some((status, n)) = closed(&o, now) {
+            return notice(status, n, &locale);
+        }
+        let order_id = o.order_id.to_string();
+        let (event, ctx, url, status) = match action.as_str() {
+            "pay" => {
+                let raw = if phone.is_empty() {
+                    req.consumer.phone_number.clone()
+                } else {
+                    phone.clone()
+                };
+                let Ok(p) = Phone::parse(&raw, o.country) else {
+                    return html(
+                        StatusCode::BAD_REQUEST,
+                        pages::render_message(
+                            "Invalid phone number",
+                            "Enter a mobile number of the order's country, e.g. 544337866.",
+                            &locale,
+                        ),
+                    );
+                };
+                if p.national() == DECLINE_PHONE {
+                    let ctx = Ctx {
+                        decline: Some(DeclineInfo::risk()),
+                        ..Ctx::default()
+                    };
+                    (Event::Decline, ctx, &urls.failure, "declined")
+                } else {
+                    (Event::Approve, Ctx::default(), &urls.success, "approved")
+                }
+            }
+            "decline" => {
+                let ctx = Ctx {
+                    decline: Some(DeclineInfo::by_customer()),
+                    ..Ctx::default()
+                };
+                (Event::Decline, ctx, &urls.failure, "declined")
+            }
+            "cancel" => (Event::Expire, Ctx::default(), &urls.cancel, "canceled"),
+            _ => {
+                return html(
+                    StatusCode::BAD_REQUEST,
+                    pages::render_message(
+                        "Unknown action",
+                        "The form field `action` must be pay, decline or cancel.",
+                        &locale,
+                    ),
+                )
+            }
+        };
+        let url = url.clone();
+        match inner.apply(&order_id, &event, ctx, &mut jobs) {
+            Ok(_) => redirect(&url, &order_id, status),
+            Err(e) => html(
+                e.status,
+                pages::render_message("Checkout not possible", &e.message, &locale),
+            ),
+        }
+    })();
+    st.finish(jobs);
+    resp
+}
+
+async fn pay_page(
+    State(st): State<SandboxState>,
+    Path(checkout_id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let qloc = query_locale(q.as_deref());
+    let mut jobs = Vec::new();
+    let (found, now) = {
+        let mut inner = st.lock();
+        (find(&mut inner, &checkout_id, &mut jobs), inner.now())
+    };
+    st.finish(jobs);
+    let Some(o) = found else {
+        return notice(
+            StatusCode::NOT_FOUND,
+            Notice::NotFound,
+            &qloc.unwrap_or(Locale::EnUs),
+        );
+    };
+    let locale = page_locale(&o, qloc);
+    if matches!(o.request, OrderRequest::Online(_)) {
+        return notice(StatusCode::NOT_FOUND, Notice::NotFound, &locale);
+    }
+    let view = PayLinkPageView {
+        checkout_id: o.checkout_id.to_string(),
+        order_id: o.order_id.to_string(),
+        order_reference_id: o.order_reference_id.to_string(),
+        merchant_name: MERCHANT_NAME.to_owned(),
+        items: lines(&o),
+        total: o.state.total,
+        instalments: o.plan().1.unwrap_or(1),
+        consumer_phone: o
+            .phone()
+            .and_then(|p| Phone::parse(p, o.country).ok())
+            .map(|p| p.national().to_owned())
+            .unwrap_or_default(),
+        locale,
+        status: o.state.status.clone(),
+        expires_at: o.state.expires_at,
+        now,
+    };
+    let status = closed(&o, now).map(|c| c.0).unwrap_or(StatusCode::OK);
+    html(status, pages::render_pay_link(&view))
+}
+
+async fn pay_submit(
+    State(st): State<SandboxState>,
+    Path(checkout_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let bytes = match read_body(&headers, body).await {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    let (action, phone) = form(&bytes);
+    let mut jobs = Vec::new();
+    let resp = (|| {
+        let mut inner = st.lock();
+        let now = inner.now();
+        let Some(o) = find(&mut inner, &checkout_id, &mut jobs) else {
+            return notice(StatusCode::NOT_FOUND, Notice::NotFound, &Locale::EnUs);
+        };
+        let locale = page_locale(&o, None);
+        if matches!(o.request, OrderRequest::Online(_)) {
+            return notice(StatusCode::NOT_FOUND, Notice::NotFound, &locale);
+        }
+        if let Some((status, n)) = closed(&o, now) {
+            return notice(status, n, &locale);
+        }
+        let declined_phone = !phone.is_empty()
+            && Phone::parse(&phone, o.country).is_ok_and(|p| p.national() == DECLINE_PHONE);
+        let (event, ctx, n) = match action.as_str() {
+            "pay" if declined_phone => (
+                Event::Decline,
+                Ctx {
+                    decline: Some(DeclineInfo::risk()),
+                    ..Ctx::default()
+                },
+                Notice::Declined,
+            ),
+            "pay" => (Event::PayInStore, Ctx::default(), Notice::Paid),
+            "decline" => (
+                Event::Decline,
+                Ctx {
+                    decline: Some(DeclineInfo::by_customer()),
+                    ..Ctx::default()
+                },
+                Notice::Declined,
+            ),
+            _ => {
+                return html(
+                    StatusCode::BAD_REQUEST,
+                    pages::render_message(
+                        "Unknown action",
+                        "The form field `action` must be pay or decline.",
+                        &locale,
+                    ),
+                )
+            }
+        };
+        let order_id = o.order_id.to_string();
+        match inner.apply(&order_id, &event, ctx, &mut jobs) {
+            Ok(_) => notice(StatusCode::OK, n, &locale),
+            Err(e) => html(
+                e.status,
+                pages::render_message("Payment not possible", &e.message, &locale),
+            ),
+        }
+    })();
+    st.finish(jobs);
+    resp
+}

@@ -1,0 +1,436 @@
+//! Shared sandbox state: configuration, orders, webhooks registry, SMS outbox, webhook delivery
+//! log, fault rules and the controllable clock; plus persistence to a JSON file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+use tamara_core::ids::{MerchantId, WebhookId};
+use tamara_core::lifecycle::Event;
+use tamara_core::webhooks::{Webhook, WebhookPayload};
+use tamara_core::{CheckoutId, EventType, OrderId, Timestamp};
+
+use crate::config::Config;
+use crate::error::ApiErr;
+use crate::order::{Applied, Ctx, StoredOrder};
+
+/// One SMS the sandbox "sent" (in-store payment links).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsMessage {
+    /// Phone, international form without `+`.
+    pub phone: String,
+    /// Text (English or Arabic by locale).
+    pub text: String,
+    /// The payment link.
+    pub link: String,
+    /// Order.
+    pub order_id: OrderId,
+    /// Session.
+    pub checkout_id: CheckoutId,
+    /// When.
+    pub sent_at: Timestamp,
+    /// `en` or `ar`.
+    pub lang: String,
+}
+
+/// One webhook delivery (with its retries).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// Delivery id.
+    pub id: String,
+    /// Target URL (without the token).
+    pub url: String,
+    /// Event.
+    pub event_type: EventType,
+    /// Order.
+    pub order_id: OrderId,
+    /// Registered webhook, or `null` for `merchant_url.notification`.
+    pub webhook_id: Option<WebhookId>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// A 2xx was received.
+    pub delivered: bool,
+    /// Last HTTP status.
+    pub last_status: Option<u16>,
+    /// Last transport error.
+    pub last_error: Option<String>,
+    /// Created (sandbox clock).
+    pub created_at: Timestamp,
+    /// The JSON payload.
+    pub body: serde_json::Value,
+}
+
+/// A fault rule: what to do to the next `count` requests matching `route`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fault {
+    /// Id.
+    #[serde(default)]
+    pub fault_id: String,
+    /// `METHOD /path/with/*/or/{id}/segments` (`*` method matches any).
+    pub route: String,
+    /// Answer with this status instead.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Wait this long first.
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Requests left to affect.
+    #[serde(default = "one")]
+    pub count: u32,
+    /// Abort the connection instead of answering.
+    #[serde(default)]
+    pub drop_connection: bool,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Everything that is persisted with `--store`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Data {
+    /// Clock offset from real time, in ms.
+    pub clock_offset_ms: i64,
+    /// Next order sequence number.
+    pub next_seq: u64,
+    /// Orders by id.
+    pub orders: BTreeMap<String, StoredOrder>,
+    /// Registered webhooks by id.
+    pub webhooks: BTreeMap<String, Webhook>,
+    /// SMS outbox.
+    pub sms: Vec<SmsMessage>,
+    /// Webhook delivery log.
+    pub deliveries: Vec<Delivery>,
+}
+
+/// The mutable state behind the lock.
+#[derive(Debug)]
+pub struct Inner {
+    /// Merchant configuration.
+    pub config: Config,
+    /// Persisted data.
+    pub data: Data,
+    /// Fault rules (not persisted).
+    pub faults: Vec<Fault>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    inner: Mutex<Inner>,
+    store: Option<PathBuf>,
+    http: reqwest::Client,
+}
+
+/// Cheap-to-clone handle to the sandbox state.
+#[derive(Debug, Clone)]
+pub struct SandboxState {
+    shared: Arc<Shared>,
+}
+
+fn real_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+impl Inner {
+    /// The sandbox clock: real time plus the offset.
+    pub fn now(&self) -> Timestamp {
+        Timestamp::from_millis(real_now_ms().saturating_add(self.data.clock_offset_ms))
+    }
+
+    /// Merchant id.
+    pub fn merchant(&self) -> MerchantId {
+        MerchantId::new(self.config.merchant_id.clone())
+    }
+
+    /// Runs due timers of one order; returns the delivery ids to start.
+    pub fn tick_order(&mut self, order_id: &str) -> Vec<String> {
+        let now = self.now();
+        let merchant = self.merchant();
+        let payloads = match self.data.orders.get_mut(order_id) {
+            Some(o) => o.tick(now, &merchant),
+            None => return Vec::new(),
+        };
+        self.enqueue(payloads)
+    }
+
+    /// Runs due timers of every order.
+    pub fn tick_all(&mut self) -> Vec<String> {
+        let ids: Vec<String> = self.data.orders.keys().cloned().collect();
+        ids.iter().flat_map(|id| self.tick_order(id)).collect()
+    }
+
+    /// Order by id (after running its timers).
+    pub fn order(
+        &mut self,
+        order_id: &str,
+        jobs: &mut Vec<String>,
+    ) -> Result<&StoredOrder, ApiErr> {
+        jobs.extend(self.tick_order(order_id));
+        self.data
+            .orders
+            .get(order_id)
+            .ok_or_else(ApiErr::order_not_found)
+    }
+
+    /// Order id for a checkout session id.
+    pub fn order_id_by_checkout(&self, checkout_id: &str) -> Option<String> {
+        self.data
+            .orders
+            .values()
+            .find(|o| o.checkout_id.as_str() == checkout_id)
+            .map(|o| o.order_id.to_string())
+    }
+
+    /// Newest order with this merchant reference.
+    pub fn order_id_by_reference(&self, reference: &str) -> Option<String> {
+        self.data
+            .orders
+            .values()
+            .filter(|o| o.order_reference_id.as_str() == reference)
+            .max_by_key(|o| o.seq)
+            .map(|o| o.order_id.to_string())
+    }
+
+    /// Applies `event` to an order (timers first); returns the ids created and queues webhooks.
+    pub fn apply(
+        &mut self,
+        order_id: &str,
+        event: &Event,
+        ctx: Ctx,
+        jobs: &mut Vec<String>,
+    ) -> Result<Applied, ApiErr> {
+        jobs.extend(self.tick_order(order_id));
+        let now = self.now();
+        let merchant = self.merchant();
+        let auto_authorise = self.config.auto_authorise;
+        let order = self
+            .data
+            .orders
+            .get_mut(order_id)
+            .ok_or_else(ApiErr::order_not_found)?;
+        let (applied, mut payloads) = order
+            .apply(event, ctx, now, &merchant)
+            .map_err(|e| ApiErr::transition(&e))?;
+        if applied.changed && auto_authorise && matches!(event, Event::Approve) {
+            // Auto-authorisation merchants: approved → fully_captured without an authorise call.
+            if let Ok((a, more)) = order.apply(
+                &Event::Authorise { auto_capture: true },
+                Ctx::default(),
+                now,
+                &merchant,
+            ) {
+                if a.changed {
+                    order.authorisation = Some(order.authorisation_body(true));
+                }
+                payloads.extend(more);
+            }
+        }
+        jobs.extend(self.enqueue(payloads));
+        Ok(applied)
+    }
+
+    /// Adds delivery-log entries for each payload: `merchant_url.notification` of the order and
+    /// every registered webhook subscribed to the event. Returns their ids.
+    pub fn enqueue(&mut self, payloads: Vec<WebhookPayload>) -> Vec<String> {
+        let now = self.now();
+        let mut ids = Vec::new();
+        for p in payloads {
+            let body = serde_json::to_value(&p).unwrap_or(serde_json::Value::Null);
+            let mut targets: Vec<(String, Option<WebhookId>)> = Vec::new();
+            if let Some(url) = self
+                .data
+                .orders
+                .get(p.order_id.as_str())
+                .and_then(|o| o.merchant_url())
+                .and_then(|m| m.notification.clone())
+                .filter(|u| !u.trim().is_empty())
+            {
+                targets.push((url, None));
+            }
+            for w in self.data.webhooks.values() {
+                if w.events.contains(&p.event_type) {
+                    targets.push((w.url.clone(), Some(w.webhook_id.clone())));
+                }
+            }
+            for (url, webhook_id) in targets {
+                let id = uuid::Uuid::new_v4().to_string();
+                self.data.deliveries.push(Delivery {
+                    id: id.clone(),
+                    url,
+                    event_type: p.event_type.clone(),
+                    order_id: p.order_id.clone(),
+                    webhook_id,
+                    attempts: 0,
+                    delivered: false,
+                    last_status: None,
+                    last_error: None,
+                    created_at: now,
+                    body: body.clone(),
+                });
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    /// Next order sequence number.
+    pub fn next_seq(&mut self) -> u64 {
+        self.data.next_seq += 1;
+        self.data.next_seq
+    }
+}
+
+impl SandboxState {
+    /// In-memory state.
+    pub fn new(config: Config) -> Self {
+        Self::build(config, Data::default(), None)
+    }
+
+    /// State persisted to `path` (loaded from it when it exists). A file that cannot be parsed
+    /// is an error, so a demo's data is never overwritten by mistake.
+    pub fn with_store(config: Config, path: impl AsRef<Path>) -> Result<Self, String> {
+        let path = path.as_ref().to_path_buf();
+        let data = match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice::<Data>(&bytes)
+                .map_err(|e| format!("cannot load {}: {e}", path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Data::default(),
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        Ok(Self::build(config, data, Some(path)))
+    }
+
+    fn build(config: Config, data: Data, store: Option<PathBuf>) -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        SandboxState {
+            shared: Arc::new(Shared {
+                inner: Mutex::new(Inner {
+                    config,
+                    data,
+                    faults: Vec::new(),
+                }),
+                store,
+                http,
+            }),
+        }
+    }
+
+    /// Locks the state. Never hold the guard across an `.await`.
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.shared
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The HTTP client for webhooks.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.shared.http
+    }
+
+    /// Sandbox clock.
+    pub fn now(&self) -> Timestamp {
+        self.lock().now()
+    }
+
+    /// A copy of the configuration.
+    pub fn config(&self) -> Config {
+        self.lock().config.clone()
+    }
+
+    /// The store file, if any.
+    pub fn store_path(&self) -> Option<&Path> {
+        self.shared.store.as_deref()
+    }
+
+    /// Writes the state to the store file (temp file + rename), if there is one.
+    pub fn save(&self) {
+        let Some(path) = &self.shared.store else {
+            return;
+        };
+        let inner = self.lock();
+        let bytes = match serde_json::to_vec_pretty(&inner.data) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("tamara-sandbox: cannot serialise state: {e}");
+                return;
+            }
+        };
+        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let res = std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, path));
+        drop(inner);
+        if let Err(e) = res {
+            eprintln!(
+                "tamara-sandbox: cannot write {}: {e}",
+                path.as_os_str().to_string_lossy()
+            );
+        }
+    }
+
+    /// Starts webhook deliveries in the background (needs a Tokio runtime) and saves the state.
+    pub fn finish(&self, jobs: Vec<String>) {
+        for id in jobs {
+            let st = self.clone();
+            tokio::spawn(async move { crate::delivery::deliver(st, id).await });
+        }
+        self.save();
+    }
+
+    /// Runs every due timer now (webhooks fire).
+    pub fn tick(&self) {
+        let jobs = self.lock().tick_all();
+        if !jobs.is_empty() {
+            self.finish(jobs);
+        }
+    }
+
+    /// Spawns a task that runs timers every `period` so that expiries fire in real time too.
+    pub fn spawn_ticker(&self, period: std::time::Duration) -> tokio::task::JoinHandle<()> {
+        let st = self.clone();
+        tokio::spawn(async move {
+            let mut iv = tokio::time::interval(period);
+            loop {
+                iv.tick().await;
+                st.tick();
+            }
+        })
+    }
+
+    /// Moves the clock forward by `ms` and runs every due timer.
+    pub fn advance(&self, ms: i64) {
+        let jobs = {
+            let mut inner = self.lock();
+            inner.data.clock_offset_ms = inner.data.clock_offset_ms.saturating_add(ms);
+            inner.tick_all()
+        };
+        self.finish(jobs);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_offset_and_store_round_trip() {
+        let dir = std::env::temp_dir().join(format!("sandbox-state-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.json");
+        let st = SandboxState::with_store(Config::default(), &path).unwrap();
+        let before = st.now();
+        st.lock().data.clock_offset_ms = 3_600_000;
+        assert!(st.now().since(before) >= 3_600_000);
+        st.save();
+        let again = SandboxState::with_store(Config::default(), &path).unwrap();
+        assert_eq!(again.lock().data.clock_offset_ms, 3_600_000);
+        std::fs::write(&path, b"{broken").unwrap();
+        assert!(SandboxState::with_store(Config::default(), &path).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

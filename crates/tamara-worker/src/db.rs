@@ -1,0 +1,690 @@
+//! D1 access. Every state change of an order is a conditional UPDATE: either a compare-and-set
+//! on `version`, or a guard on the status / claim column. Callers look at the number of rows
+//! changed to know whether they won.
+
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement};
+
+use crate::error::{AppError, AppResult};
+use crate::idempotency::Stored;
+use crate::model::OrderRow;
+
+/// A bind argument.
+#[derive(Debug, Clone)]
+pub enum Arg<'a> {
+    /// INTEGER
+    I(i64),
+    /// TEXT
+    T(&'a str),
+    /// NULL
+    Null,
+}
+
+impl Arg<'_> {
+    fn js(&self) -> JsValue {
+        match self {
+            // D1 takes JS numbers; every integer we store (ms, minor units ≤ 10^15) is exact.
+            Arg::I(v) => JsValue::from_f64(*v as f64),
+            Arg::T(s) => JsValue::from_str(s),
+            Arg::Null => JsValue::null(),
+        }
+    }
+}
+
+/// `Some(text)` or NULL.
+pub fn opt<'a>(s: Option<&'a str>) -> Arg<'a> {
+    s.map(Arg::T).unwrap_or(Arg::Null)
+}
+
+fn storage(e: worker::Error) -> AppError {
+    AppError::Storage(e.to_string())
+}
+
+fn stmt(db: &D1Database, sql: &str, args: &[Arg<'_>]) -> AppResult<D1PreparedStatement> {
+    let vals: Vec<JsValue> = args.iter().map(Arg::js).collect();
+    db.prepare(sql).bind(&vals).map_err(storage)
+}
+
+/// Rows of a SELECT.
+pub async fn all<T: DeserializeOwned>(
+    db: &D1Database,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> AppResult<Vec<T>> {
+    let res = stmt(db, sql, args)?.all().await.map_err(storage)?;
+    res.results::<T>().map_err(storage)
+}
+
+/// First row of a SELECT.
+pub async fn first<T: DeserializeOwned>(
+    db: &D1Database,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> AppResult<Option<T>> {
+    stmt(db, sql, args)?.first::<T>(None).await.map_err(storage)
+}
+
+/// Runs a write; returns the number of rows changed.
+pub async fn run(db: &D1Database, sql: &str, args: &[Arg<'_>]) -> AppResult<usize> {
+    let res = stmt(db, sql, args)?.run().await.map_err(storage)?;
+    if let Some(err) = res.error() {
+        return Err(AppError::Storage(err));
+    }
+    Ok(res
+        .meta()
+        .ok()
+        .flatten()
+        .and_then(|m| m.changes)
+        .unwrap_or(0))
+}
+
+// ---- catalog --------------------------------------------------------------------------------
+
+/// A catalog product.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct Product {
+    /// SKU.
+    pub sku: String,
+    /// English name.
+    pub name: String,
+    /// Arabic name.
+    pub name_ar: String,
+    /// Price.
+    pub price_minor: i64,
+    /// Currency.
+    pub currency: String,
+    /// Image.
+    #[serde(default)]
+    pub image_url: Option<String>,
+}
+
+/// Active products in `currency`.
+pub async fn catalog(db: &D1Database, currency: &str) -> AppResult<Vec<Product>> {
+    all(
+        db,
+        "SELECT sku, name, name_ar, price_minor, currency, image_url FROM catalog \
+         WHERE active = 1 AND currency = ?1 ORDER BY sku",
+        &[Arg::T(currency)],
+    )
+    .await
+}
+
+// ---- orders ---------------------------------------------------------------------------------
+
+const ORDER_COLS: &str = "order_id, checkout_id, order_reference_id, status, channel, country, \
+    currency, total_minor, shipping_minor, tax_minor, discount_minor, captured_minor, \
+    refunded_minor, canceled_minor, items, locale, checkout_url, created_at, updated_at, version, \
+    approved_at, authorised_at, expires_at, authorise_claimed_at, auto_capture_flagged_at, \
+    last_synced_at";
+
+/// Inserts a new order.
+pub async fn insert_order(db: &D1Database, o: &OrderRow) -> AppResult<()> {
+    run(
+        db,
+        "INSERT INTO orders (order_id, checkout_id, order_reference_id, status, channel, country, \
+         currency, total_minor, shipping_minor, tax_minor, discount_minor, items, locale, \
+         checkout_url, created_at, updated_at, version, expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, 0, ?16)",
+        &[
+            Arg::T(&o.order_id),
+            opt(o.checkout_id.as_deref()),
+            Arg::T(&o.order_reference_id),
+            Arg::T(&o.status),
+            Arg::T(&o.channel),
+            Arg::T(&o.country),
+            Arg::T(&o.currency),
+            Arg::I(o.total_minor),
+            Arg::I(o.shipping_minor),
+            Arg::I(o.tax_minor),
+            Arg::I(o.discount_minor),
+            Arg::T(&o.items),
+            opt(o.locale.as_deref()),
+            opt(o.checkout_url.as_deref()),
+            Arg::I(o.created_at),
+            o.expires_at.map(Arg::I).unwrap_or(Arg::Null),
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// One order.
+pub async fn get_order(db: &D1Database, order_id: &str) -> AppResult<Option<OrderRow>> {
+    first(
+        db,
+        &format!("SELECT {ORDER_COLS} FROM orders WHERE order_id = ?1"),
+        &[Arg::T(order_id)],
+    )
+    .await
+}
+
+/// Newest orders, optionally by status.
+pub async fn list_orders(
+    db: &D1Database,
+    status: Option<&str>,
+    limit: i64,
+) -> AppResult<Vec<OrderRow>> {
+    match status {
+        Some(s) => {
+            all(
+                db,
+                &format!(
+                    "SELECT {ORDER_COLS} FROM orders WHERE status = ?1 \
+                     ORDER BY created_at DESC LIMIT ?2"
+                ),
+                &[Arg::T(s), Arg::I(limit)],
+            )
+            .await
+        }
+        None => {
+            all(
+                db,
+                &format!("SELECT {ORDER_COLS} FROM orders ORDER BY created_at DESC LIMIT ?1"),
+                &[Arg::I(limit)],
+            )
+            .await
+        }
+    }
+}
+
+/// Orders in `new`/`approved` not updated since `before_ms`.
+pub async fn stale_pending(
+    db: &D1Database,
+    before_ms: i64,
+    limit: i64,
+) -> AppResult<Vec<OrderRow>> {
+    all(
+        db,
+        &format!(
+            "SELECT {ORDER_COLS} FROM orders WHERE status IN ('new', 'approved') \
+             AND updated_at < ?1 ORDER BY updated_at LIMIT ?2"
+        ),
+        &[Arg::I(before_ms), Arg::I(limit)],
+    )
+    .await
+}
+
+/// Authorised (not yet captured) orders authorised before `before_ms` and not flagged yet.
+pub async fn near_auto_capture(
+    db: &D1Database,
+    before_ms: i64,
+    limit: i64,
+) -> AppResult<Vec<OrderRow>> {
+    all(
+        db,
+        &format!(
+            "SELECT {ORDER_COLS} FROM orders WHERE status IN ('authorised', 'updated', \
+             'partially_captured') AND authorised_at IS NOT NULL AND authorised_at < ?1 \
+             AND auto_capture_flagged_at IS NULL ORDER BY authorised_at LIMIT ?2"
+        ),
+        &[Arg::I(before_ms), Arg::I(limit)],
+    )
+    .await
+}
+
+/// The mirrored fields written by a sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mirror {
+    /// Status.
+    pub status: String,
+    /// Captured.
+    pub captured_minor: i64,
+    /// Refunded.
+    pub refunded_minor: i64,
+    /// Canceled.
+    pub canceled_minor: i64,
+    /// Approved at.
+    pub approved_at: Option<i64>,
+    /// Authorised at.
+    pub authorised_at: Option<i64>,
+}
+
+/// Compare-and-set of the mirrored fields: only if `version` is still `expected_version`.
+pub async fn cas_mirror(
+    db: &D1Database,
+    order_id: &str,
+    expected_version: i64,
+    m: &Mirror,
+    now: i64,
+) -> AppResult<bool> {
+    let n = run(
+        db,
+        "UPDATE orders SET status = ?1, captured_minor = ?2, refunded_minor = ?3, \
+         canceled_minor = ?4, approved_at = ?5, authorised_at = ?6, updated_at = ?7, \
+         last_synced_at = ?7, version = version + 1 WHERE order_id = ?8 AND version = ?9",
+        &[
+            Arg::T(&m.status),
+            Arg::I(m.captured_minor),
+            Arg::I(m.refunded_minor),
+            Arg::I(m.canceled_minor),
+            m.approved_at.map(Arg::I).unwrap_or(Arg::Null),
+            m.authorised_at.map(Arg::I).unwrap_or(Arg::Null),
+            Arg::I(now),
+            Arg::T(order_id),
+            Arg::I(expected_version),
+        ],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+/// Records that the order was just read from Tamara (no version bump: nothing changed).
+pub async fn touch_synced(db: &D1Database, order_id: &str, now: i64) -> AppResult<()> {
+    run(
+        db,
+        "UPDATE orders SET last_synced_at = ?1 WHERE order_id = ?2",
+        &[Arg::I(now), Arg::T(order_id)],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Claims the right to call authorise: only one request wins while the order is `approved`
+/// and no fresh claim exists (a claim older than `stale_before` is abandoned and may be taken).
+pub async fn claim_authorise(
+    db: &D1Database,
+    order_id: &str,
+    now: i64,
+    stale_before: i64,
+) -> AppResult<bool> {
+    let n = run(
+        db,
+        "UPDATE orders SET authorise_claimed_at = ?1, version = version + 1, updated_at = ?1 \
+         WHERE order_id = ?2 AND status = 'approved' \
+         AND (authorise_claimed_at IS NULL OR authorise_claimed_at < ?3)",
+        &[Arg::I(now), Arg::T(order_id), Arg::I(stale_before)],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+/// Completes a claimed authorisation.
+pub async fn finish_authorise(
+    db: &D1Database,
+    order_id: &str,
+    status: &str,
+    captured_minor: i64,
+    now: i64,
+) -> AppResult<bool> {
+    let n = run(
+        db,
+        "UPDATE orders SET status = ?1, authorised_at = COALESCE(authorised_at, ?2), \
+         captured_minor = MAX(captured_minor, ?3), authorise_claimed_at = NULL, \
+         version = version + 1, updated_at = ?2, last_synced_at = ?2 \
+         WHERE order_id = ?4 AND status = 'approved'",
+        &[
+            Arg::T(status),
+            Arg::I(now),
+            Arg::I(captured_minor),
+            Arg::T(order_id),
+        ],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+/// Gives a claim back after a failed authorisation.
+pub async fn release_authorise(db: &D1Database, order_id: &str, now: i64) -> AppResult<()> {
+    run(
+        db,
+        "UPDATE orders SET authorise_claimed_at = NULL, version = version + 1, updated_at = ?1 \
+         WHERE order_id = ?2 AND authorise_claimed_at IS NOT NULL",
+        &[Arg::I(now), Arg::T(order_id)],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// CAS update of the merchant reference.
+pub async fn cas_reference(
+    db: &D1Database,
+    order_id: &str,
+    expected_version: i64,
+    reference: &str,
+    now: i64,
+) -> AppResult<bool> {
+    let n = run(
+        db,
+        "UPDATE orders SET order_reference_id = ?1, version = version + 1, updated_at = ?2 \
+         WHERE order_id = ?3 AND version = ?4",
+        &[
+            Arg::T(reference),
+            Arg::I(now),
+            Arg::T(order_id),
+            Arg::I(expected_version),
+        ],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+/// CAS flag for the auto-capture warning.
+pub async fn cas_flag_auto_capture(
+    db: &D1Database,
+    order_id: &str,
+    expected_version: i64,
+    now: i64,
+) -> AppResult<bool> {
+    let n = run(
+        db,
+        "UPDATE orders SET auto_capture_flagged_at = ?1, version = version + 1 \
+         WHERE order_id = ?2 AND version = ?3 AND auto_capture_flagged_at IS NULL",
+        &[Arg::I(now), Arg::T(order_id), Arg::I(expected_version)],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+// ---- money movements ------------------------------------------------------------------------
+
+/// Stores a capture (idempotent on capture_id).
+pub async fn insert_capture(
+    db: &D1Database,
+    capture_id: &str,
+    order_id: &str,
+    amount_minor: i64,
+    currency: &str,
+    shipping_info: Option<&str>,
+    now: i64,
+) -> AppResult<bool> {
+    Ok(run(
+        db,
+        "INSERT OR IGNORE INTO captures (capture_id, order_id, amount_minor, currency, \
+         shipping_info, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        &[
+            Arg::T(capture_id),
+            Arg::T(order_id),
+            Arg::I(amount_minor),
+            Arg::T(currency),
+            opt(shipping_info),
+            Arg::I(now),
+        ],
+    )
+    .await?
+        == 1)
+}
+
+/// Stores a refund (idempotent on refund_id).
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_refund(
+    db: &D1Database,
+    refund_id: &str,
+    order_id: &str,
+    capture_id: Option<&str>,
+    amount_minor: i64,
+    currency: &str,
+    comment: Option<&str>,
+    now: i64,
+) -> AppResult<bool> {
+    Ok(run(
+        db,
+        "INSERT OR IGNORE INTO refunds (refund_id, order_id, capture_id, amount_minor, currency, \
+         comment, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        &[
+            Arg::T(refund_id),
+            Arg::T(order_id),
+            opt(capture_id),
+            Arg::I(amount_minor),
+            Arg::T(currency),
+            opt(comment),
+            Arg::I(now),
+        ],
+    )
+    .await?
+        == 1)
+}
+
+/// Stores a cancel (idempotent on cancel_id).
+pub async fn insert_cancel(
+    db: &D1Database,
+    cancel_id: &str,
+    order_id: &str,
+    amount_minor: i64,
+    currency: &str,
+    now: i64,
+) -> AppResult<bool> {
+    Ok(run(
+        db,
+        "INSERT OR IGNORE INTO cancels (cancel_id, order_id, amount_minor, currency, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        &[
+            Arg::T(cancel_id),
+            Arg::T(order_id),
+            Arg::I(amount_minor),
+            Arg::T(currency),
+            Arg::I(now),
+        ],
+    )
+    .await?
+        == 1)
+}
+
+/// Ids of the captures / refunds / cancels already stored for an order.
+pub async fn known_ids(db: &D1Database, table: Movement, order_id: &str) -> AppResult<Vec<String>> {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let (col, tbl) = table.column();
+    let rows: Vec<Id> = all(
+        db,
+        &format!("SELECT {col} AS id FROM {tbl} WHERE order_id = ?1"),
+        &[Arg::T(order_id)],
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Which money-movement table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Movement {
+    /// captures
+    Capture,
+    /// refunds
+    Refund,
+    /// cancels
+    Cancel,
+}
+
+impl Movement {
+    fn column(self) -> (&'static str, &'static str) {
+        match self {
+            Movement::Capture => ("capture_id", "captures"),
+            Movement::Refund => ("refund_id", "refunds"),
+            Movement::Cancel => ("cancel_id", "cancels"),
+        }
+    }
+}
+
+// ---- audit events ---------------------------------------------------------------------------
+
+/// One audit record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent<'a> {
+    /// Unique key (duplicates are ignored).
+    pub dedupe_key: &'a str,
+    /// Order.
+    pub order_id: Option<&'a str>,
+    /// webhook | redirect | admin | reconcile | storefront
+    pub source: &'a str,
+    /// Event type or action.
+    pub kind: &'a str,
+    /// Status before.
+    pub status_before: Option<&'a str>,
+    /// Status after.
+    pub status_after: Option<&'a str>,
+    /// JSON detail (no PII, no secrets).
+    pub detail: Option<String>,
+    /// Whether the event is fully handled.
+    pub processed: bool,
+}
+
+/// Inserts an event; `false` when the dedupe key already exists.
+pub async fn record_event(db: &D1Database, e: &NewEvent<'_>, now: i64) -> AppResult<bool> {
+    Ok(run(
+        db,
+        "INSERT OR IGNORE INTO events (dedupe_key, order_id, source, kind, status_before, \
+         status_after, detail, processed, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        &[
+            Arg::T(e.dedupe_key),
+            opt(e.order_id),
+            Arg::T(e.source),
+            Arg::T(e.kind),
+            opt(e.status_before),
+            opt(e.status_after),
+            opt(e.detail.as_deref()),
+            Arg::I(i64::from(e.processed)),
+            Arg::I(now),
+        ],
+    )
+    .await?
+        == 1)
+}
+
+/// Whether an event with this key was fully processed.
+pub async fn event_processed(db: &D1Database, dedupe_key: &str) -> AppResult<Option<bool>> {
+    #[derive(serde::Deserialize)]
+    struct P {
+        processed: i64,
+    }
+    Ok(first::<P>(
+        db,
+        "SELECT processed FROM events WHERE dedupe_key = ?1",
+        &[Arg::T(dedupe_key)],
+    )
+    .await?
+    .map(|p| p.processed != 0))
+}
+
+/// Marks an event processed, with its outcome.
+pub async fn finish_event(
+    db: &D1Database,
+    dedupe_key: &str,
+    status_before: Option<&str>,
+    status_after: Option<&str>,
+) -> AppResult<()> {
+    run(
+        db,
+        "UPDATE events SET processed = 1, status_before = COALESCE(status_before, ?1), \
+         status_after = ?2 WHERE dedupe_key = ?3",
+        &[opt(status_before), opt(status_after), Arg::T(dedupe_key)],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// An audit row as shown to the merchant.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EventRow {
+    /// Row id.
+    pub id: i64,
+    /// Source.
+    pub source: String,
+    /// Kind.
+    pub kind: String,
+    /// Status before.
+    #[serde(default)]
+    pub status_before: Option<String>,
+    /// Status after.
+    #[serde(default)]
+    pub status_after: Option<String>,
+    /// Detail JSON text.
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// 0/1.
+    pub processed: i64,
+    /// Unix ms.
+    pub created_at: i64,
+}
+
+/// Events of one order, oldest first.
+pub async fn events_for(db: &D1Database, order_id: &str) -> AppResult<Vec<EventRow>> {
+    all(
+        db,
+        "SELECT id, source, kind, status_before, status_after, detail, processed, created_at \
+         FROM events WHERE order_id = ?1 ORDER BY id LIMIT 200",
+        &[Arg::T(order_id)],
+    )
+    .await
+}
+
+// ---- idempotency keys -----------------------------------------------------------------------
+
+/// The stored row for a key.
+pub async fn idem_get(db: &D1Database, key: &str) -> AppResult<Option<Stored>> {
+    first(
+        db,
+        "SELECT request_hash, response_status, response_body, created_at \
+         FROM idempotency_keys WHERE key = ?1",
+        &[Arg::T(key)],
+    )
+    .await
+}
+
+/// Claims a key (in flight). `false` if someone else holds it.
+pub async fn idem_claim(db: &D1Database, key: &str, hash: &str, now: i64) -> AppResult<bool> {
+    Ok(run(
+        db,
+        "INSERT OR IGNORE INTO idempotency_keys (key, request_hash, created_at) \
+         VALUES (?1, ?2, ?3)",
+        &[Arg::T(key), Arg::T(hash), Arg::I(now)],
+    )
+    .await?
+        == 1)
+}
+
+/// Replaces an expired or abandoned row with a fresh claim (CAS on its old created_at).
+pub async fn idem_reclaim(
+    db: &D1Database,
+    key: &str,
+    hash: &str,
+    old_created_at: i64,
+    now: i64,
+) -> AppResult<bool> {
+    Ok(run(
+        db,
+        "UPDATE idempotency_keys SET request_hash = ?1, response_status = NULL, \
+         response_body = NULL, created_at = ?2 WHERE key = ?3 AND created_at = ?4",
+        &[
+            Arg::T(hash),
+            Arg::I(now),
+            Arg::T(key),
+            Arg::I(old_created_at),
+        ],
+    )
+    .await?
+        == 1)
+}
+
+/// Stores the final answer for a key.
+pub async fn idem_complete(db: &D1Database, key: &str, status: u16, body: &str) -> AppResult<()> {
+    run(
+        db,
+        "UPDATE idempotency_keys SET response_status = ?1, response_body = ?2 WHERE key = ?3",
+        &[Arg::I(i64::from(status)), Arg::T(body), Arg::T(key)],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Drops a key whose request failed transiently (the client may retry with it).
+pub async fn idem_release(db: &D1Database, key: &str) -> AppResult<()> {
+    run(
+        db,
+        "DELETE FROM idempotency_keys WHERE key = ?1 AND response_status IS NULL",
+        &[Arg::T(key)],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Deletes keys older than `before_ms`.
+pub async fn idem_purge(db: &D1Database, before_ms: i64) -> AppResult<usize> {
+    run(
+        db,
+        "DELETE FROM idempotency_keys WHERE created_at < ?1",
+        &[Arg::I(before_ms)],
+    )
+    .await
+}

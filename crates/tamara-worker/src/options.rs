@@ -1,0 +1,173 @@
+//! Payment options for an amount, from Tamara's payment types (limits and instalment counts):
+//! which plans apply, each instalment via `Money::split` (the remainder goes to the first
+//! instalments, so they always add up), bilingual labels, and why nothing applies.
+
+use serde_json::{json, Value};
+use tamara_core::checkout::PaymentTypeInfo;
+use tamara_core::{Money, PaymentType};
+
+use crate::model::money_json;
+
+fn label(pt: &PaymentType, n: u32, each: Money) -> (String, String) {
+    let amt = each.to_decimal_string();
+    let cur = each.currency().code();
+    match pt {
+        PaymentType::PayByInstalments => (
+            format!("Split in {n} payments of {amt} {cur}, no interest or hidden fees"),
+            format!("قسّمها على {n} دفعات بقيمة {amt} {cur} بدون فوائد أو رسوم خفية"),
+        ),
+        PaymentType::PayNow => (
+            format!("Pay {amt} {cur} in full with Tamara"),
+            format!("ادفع {amt} {cur} كاملة مع تمارا"),
+        ),
+        PaymentType::PayNextMonth | PaymentType::PayByLater => (
+            format!("Pay {amt} {cur} next month, no fees"),
+            format!("ادفع {amt} {cur} الشهر القادم بدون رسوم"),
+        ),
+        PaymentType::Unknown(s) => (format!("{s}: {amt} {cur}"), format!("{s}: {amt} {cur}")),
+    }
+}
+
+fn option(pt: &PaymentType, n: u32, amount: Money) -> Value {
+    let parts = amount.split(n.max(1));
+    let first = parts.first().copied().unwrap_or(amount);
+    let (en, ar) = label(pt, n.max(1), first);
+    json!({
+        "payment_type": pt.as_str(),
+        "instalments": n.max(1),
+        "instalment_amount": money_json(first),
+        "instalments_amounts": parts.iter().map(|p| money_json(*p)).collect::<Vec<_>>(),
+        "label_en": en,
+        "label_ar": ar,
+    })
+}
+
+/// Builds the `GET /api/payment-options` answer for `amount`. `pre_check` is Tamara's
+/// availability verdict for this shopper (when a phone was given).
+pub fn build(types: &[PaymentTypeInfo], amount: Money, pre_check: Option<bool>) -> Value {
+    let same_currency: Vec<&PaymentTypeInfo> = types
+        .iter()
+        .filter(|t| t.min_limit.currency() == amount.currency())
+        .collect();
+    let mut options = Vec::new();
+    for t in &same_currency {
+        if t.name == PaymentType::PayByInstalments {
+            if t.supported_instalments.is_empty() {
+                if t.allows(amount) {
+                    options.push(option(&t.name, 4, amount));
+                }
+            } else {
+                for si in &t.supported_instalments {
+                    let ok = amount.currency() == si.min_limit.currency()
+                        && amount.minor() >= si.min_limit.minor()
+                        && amount.minor() <= si.max_limit.minor()
+                        && si.instalments > 0;
+                    if ok {
+                        options.push(option(&t.name, si.instalments, amount));
+                    }
+                }
+            }
+        } else if t.allows(amount) {
+            options.push(option(&t.name, 1, amount));
+        }
+    }
+    let min = same_currency
+        .iter()
+        .map(|t| t.min_limit)
+        .min_by_key(|m| m.minor());
+    let max = same_currency
+        .iter()
+        .map(|t| t.max_limit)
+        .max_by_key(|m| m.minor());
+    let reason = if pre_check == Some(false) {
+        Some(json!({"code": "not_available_for_customer",
+                    "message": "Tamara is not available for this customer"}))
+    } else if options.is_empty() {
+        match (min, max) {
+            (Some(lo), _) if amount.minor() < lo.minor() => Some(json!({
+                "code": "amount_below_minimum",
+                "message": format!("Tamara is available from {} {}", lo.to_decimal_string(), lo.currency()),
+            })),
+            (_, Some(hi)) if amount.minor() > hi.minor() => Some(json!({
+                "code": "amount_above_maximum",
+                "message": format!("Tamara is available up to {} {}", hi.to_decimal_string(), hi.currency()),
+            })),
+            _ => Some(json!({"code": "not_available",
+                             "message": "Tamara is not available for this amount"})),
+        }
+    } else {
+        None
+    };
+    let available = reason.is_none();
+    json!({
+        "available": available,
+        "amount": money_json(amount),
+        "reason": reason,
+        "options": if available { options } else { Vec::new() },
+        "min_limit": min.map(money_json),
+        "max_limit": max.map(money_json),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tamara_core::Currency;
+
+    fn types() -> Vec<PaymentTypeInfo> {
+        serde_json::from_value(json!([
+            {"name": "PAY_BY_INSTALMENTS", "description": "",
+             "min_limit": {"amount": 100, "currency": "SAR"},
+             "max_limit": {"amount": 5000, "currency": "SAR"},
+             "supported_instalments": [
+                {"instalments": 3, "min_limit": {"amount": 100, "currency": "SAR"}, "max_limit": {"amount": 5000, "currency": "SAR"}},
+                {"instalments": 4, "min_limit": {"amount": 200, "currency": "SAR"}, "max_limit": {"amount": 5000, "currency": "SAR"}}
+             ]},
+            {"name": "PAY_NOW", "min_limit": {"amount": 1, "currency": "SAR"}, "max_limit": {"amount": 20000, "currency": "SAR"}}
+        ]))
+        .unwrap()
+    }
+
+    fn sar(minor: u64) -> Money {
+        Money::from_minor(minor, Currency::Sar).unwrap()
+    }
+
+    #[test]
+    fn instalments_add_up() {
+        let v = build(&types(), sar(23000), None);
+        assert_eq!(v["available"], true);
+        let opts = v["options"].as_array().unwrap();
+        assert_eq!(opts.len(), 3);
+        let four = opts.iter().find(|o| o["instalments"] == 4).unwrap();
+        assert_eq!(four["instalment_amount"]["amount"], "57.50");
+        assert!(four["label_ar"].as_str().unwrap().contains("57.50"));
+        let three = opts.iter().find(|o| o["instalments"] == 3).unwrap();
+        let sum: u64 = three["instalments_amounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["minor"].as_u64().unwrap())
+            .sum();
+        assert_eq!(sum, 23000);
+        assert_eq!(three["instalment_amount"]["amount"], "76.67");
+        assert_eq!(v["min_limit"]["amount"], "1.00");
+    }
+
+    #[test]
+    fn reasons() {
+        let v = build(&types()[..1], sar(5000), None);
+        assert_eq!(v["available"], false);
+        assert_eq!(v["reason"]["code"], "amount_below_minimum");
+        assert!(v["options"].as_array().unwrap().is_empty());
+        let v = build(&types()[..1], sar(600_000), None);
+        assert_eq!(v["reason"]["code"], "amount_above_maximum");
+        let v = build(&types(), sar(23000), Some(false));
+        assert_eq!(v["reason"]["code"], "not_available_for_customer");
+        let v = build(&[], sar(23000), None);
+        assert_eq!(v["reason"]["code"], "not_available");
+        assert_eq!(
+            v["reason"]["message"],
+            "Tamara is not available for this amount"
+        );
+    }
+}

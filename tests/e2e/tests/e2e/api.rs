@@ -1,0 +1,356 @@
+//! Storefront and merchant API edges: idempotent create, cart integrity, CORS, admin auth,
+//! malformed input.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tamara_e2e::client::{checkout_body, i, s};
+
+use crate::api;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_and_public_order_view() {
+    let (api, _g) = api().await;
+    let r = api.get("/api/catalog").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
+    assert_eq!(s(&r.json, "/currency"), "SAR");
+    let products = r.json["products"].as_array().cloned().unwrap_or_default();
+    let tshirt = products
+        .iter()
+        .find(|p| s(p, "/sku") == "TSHIRT-1")
+        .unwrap_or_else(|| panic!("TSHIRT-1 not in catalog: {}", r.text));
+    assert_eq!(i(tshirt, "/price/minor"), 5750);
+    assert_eq!(s(tshirt, "/price/amount"), "57.50");
+
+    let created = crate::new_order(&api).await;
+    assert_eq!(i(&created, "/total/minor"), 11500, "{created}");
+    assert_eq!(s(&created, "/total/currency"), "SAR");
+    assert!(
+        s(&created, "/checkout_url").starts_with(&format!("{}/checkout/", api.sandbox)),
+        "checkout_url points at the sandbox: {created}"
+    );
+    let id = s(&created, "/order_id");
+    let view = api.get(&format!("/api/orders/{id}")).await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.describe());
+    assert_eq!(s(&view.json, "/order_id"), id);
+    assert_eq!(s(&view.json, "/status"), "new");
+    // No PII in the public view.
+    assert!(
+        !view.text.contains("544337866") && !view.text.contains("mona@"),
+        "{}",
+        view.text
+    );
+    let missing = api
+        .get("/api/orders/00000000-0000-0000-0000-000000000000")
+        .await;
+    assert_eq!(
+        missing.status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        missing.describe()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotent_create() {
+    let (api, _g) = api().await;
+    let key = format!("e2e-{}", uuid::Uuid::new_v4());
+    let body = checkout_body(&[("MUG-1", 3)], "544337866");
+    let first = api.create_checkout_keyed(&key, &body).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.describe());
+    let second = api.create_checkout_keyed(&key, &body).await;
+    assert!(second.status.is_success(), "{}", second.describe());
+    let id = s(&first.json, "/order_id");
+    assert!(!id.is_empty());
+    assert_eq!(
+        s(&second.json, "/order_id"),
+        id,
+        "same key, same body → same order"
+    );
+    assert_eq!(
+        s(&second.json, "/checkout_url"),
+        s(&first.json, "/checkout_url")
+    );
+    let reference = s(&first.json, "/order_reference_id");
+    let at_sandbox = api
+        .sandbox_orders()
+        .await
+        .into_iter()
+        .filter(|o| s(o, "/order_reference_id") == reference)
+        .count();
+    assert_eq!(at_sandbox, 1, "exactly one order at the sandbox");
+
+    let mut other = body.clone();
+    other["cart"]["items"][0]["quantity"] = json!(4);
+    let third = api.create_checkout_keyed(&key, &other).await;
+    assert_eq!(third.status, StatusCode::CONFLICT, "{}", third.describe());
+    assert_eq!(third.error_code(), Some("idempotency_key_reused"));
+
+    let long_key = "k".repeat(129);
+    let too_long = api.create_checkout_keyed(&long_key, &body).await;
+    assert!(
+        too_long.status.is_client_error(),
+        "129-char key: {}",
+        too_long.describe()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cart_is_priced_by_the_worker_and_signatures_are_checked() {
+    let (api, _g) = api().await;
+    // A price sent by the browser is ignored: the D1 catalog prices `cart`.
+    let mut body = checkout_body(&[("DATES-1", 1)], "544337866");
+    body["cart"]["items"][0]["unit_price"] = json!("0.01");
+    body["cart"]["items"][0]["price"] = json!({"amount": "0.01", "currency": "SAR"});
+    let key = uuid::Uuid::new_v4().to_string();
+    let r = api.create_checkout_keyed(&key, &body).await;
+    if r.status == StatusCode::CREATED {
+        assert_eq!(
+            i(&r.json, "/total/minor"),
+            11500,
+            "catalog price: {}",
+            r.text
+        );
+    } else {
+        assert_eq!(r.status.as_u16(), 422, "{}", r.describe());
+    }
+    // Unknown SKU and zero quantity are refused.
+    for items in [
+        json!([{"sku": "NOPE-404", "quantity": 1}]),
+        json!([{"sku": "MUG-1", "quantity": 0}]),
+    ] {
+        let mut b = checkout_body(&[], "544337866");
+        b["cart"]["items"] = items.clone();
+        let r = api
+            .create_checkout_keyed(&uuid::Uuid::new_v4().to_string(), &b)
+            .await;
+        assert!(r.status.is_client_error(), "{items}: {}", r.describe());
+        assert!(r.error_code().is_some(), "error body: {}", r.text);
+    }
+
+    // Signed cart: valid → priced from the payload.
+    let now = api.sandbox_now().await.secs();
+    let payload = json!({
+        "currency": "SAR",
+        "items": [{"sku": "GIFT-1", "name": "Gift card", "quantity": 2, "unit_price": "100.00"}],
+        "expires_at": now + 600
+    });
+    let mut signed = checkout_body(&[], "544337866");
+    signed["cart"] = Value::Null;
+    signed["signed_cart"] = api.signed_cart(&payload);
+    let ok = api
+        .create_checkout_keyed(&uuid::Uuid::new_v4().to_string(), &signed)
+        .await;
+    assert_eq!(
+        ok.status,
+        StatusCode::CREATED,
+        "valid signed cart: {}",
+        ok.describe()
+    );
+    assert_eq!(i(&ok.json, "/total/minor"), 20000, "{}", ok.text);
+
+    // Tampered payload (price lowered after signing) → 400 invalid_cart_signature.
+    let mut cheaper = payload.clone();
+    cheaper["items"][0]["unit_price"] = json!("1.00");
+    let mut tampered = signed.clone();
+    tampered["signed_cart"]["payload"] = api.signed_cart(&cheaper)["payload"].clone();
+    let r = api
+        .create_checkout_keyed(&uuid::Uuid::new_v4().to_string(), &tampered)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "tampered: {}",
+        r.describe()
+    );
+    assert_eq!(r.error_code(), Some("invalid_cart_signature"));
+
+    // Signature from another key → 400.
+    let mut forged = signed.clone();
+    forged["signed_cart"]["signature"] = json!("00".repeat(32));
+    let r = api
+        .create_checkout_keyed(&uuid::Uuid::new_v4().to_string(), &forged)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "forged: {}",
+        r.describe()
+    );
+    assert_eq!(r.error_code(), Some("invalid_cart_signature"));
+
+    // Both `cart` and `signed_cart` → 422.
+    let mut both = signed.clone();
+    both["cart"] = json!({"items": [{"sku": "MUG-1", "quantity": 1}]});
+    let r = api
+        .create_checkout_keyed(&uuid::Uuid::new_v4().to_string(), &both)
+        .await;
+    assert_eq!(
+        r.status.as_u16(),
+        422,
+        "cart and signed_cart: {}",
+        r.describe()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_allows_only_configured_origins() {
+    let (api, _g) = api().await;
+    let good = api.origin.clone();
+    let evil = "http://evil.e2e.test";
+
+    let r = api
+        .worker_raw(Method::GET, "/api/catalog", &[("origin", &good)], None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("access-control-allow-origin"), Some(good.as_str()));
+
+    let r = api
+        .worker_raw(Method::GET, "/api/catalog", &[("origin", evil)], None)
+        .await;
+    assert_ne!(r.header("access-control-allow-origin"), Some(evil));
+    assert_ne!(r.header("access-control-allow-origin"), Some("*"));
+
+    let pre = |origin: String| {
+        let api = api.clone();
+        async move {
+            api.worker_raw(
+                Method::OPTIONS,
+                "/api/checkout",
+                &[
+                    ("origin", &origin),
+                    ("access-control-request-method", "POST"),
+                    (
+                        "access-control-request-headers",
+                        "content-type,idempotency-key",
+                    ),
+                ],
+                None,
+            )
+            .await
+        }
+    };
+    let ok = pre(good.clone()).await;
+    assert!(ok.status.is_success(), "preflight: {}", ok.describe());
+    assert_eq!(
+        ok.header("access-control-allow-origin"),
+        Some(good.as_str())
+    );
+    let methods = ok
+        .header("access-control-allow-methods")
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    assert!(methods.contains("POST"), "allow-methods: {methods}");
+    let headers = ok
+        .header("access-control-allow-headers")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(
+        headers.contains("idempotency-key") && headers.contains("content-type"),
+        "allow-headers: {headers}"
+    );
+    let bad = pre(evil.to_owned()).await;
+    assert_ne!(bad.header("access-control-allow-origin"), Some(evil));
+
+    // No CORS on the merchant API, even for the allowed origin.
+    let r = api
+        .worker_raw(Method::GET, "/admin/orders", &[("origin", &good)], None)
+        .await;
+    assert_ne!(r.header("access-control-allow-origin"), Some(good.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_requires_the_bearer_token() {
+    let (api, _g) = api().await;
+    for path in ["/admin/orders", "/admin/orders/x", "/admin/in-store/x"] {
+        for token in [None, Some("wrong-token"), Some("")] {
+            let r = api.admin_with_token(Method::GET, path, None, token).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNAUTHORIZED,
+                "{path} {token:?}: {}",
+                r.describe()
+            );
+            assert_eq!(r.error_code(), Some("unauthorized"), "{}", r.text);
+        }
+    }
+    let r = api
+        .admin_with_token(
+            Method::POST,
+            "/admin/reconcile",
+            Some(&json!({})),
+            Some("nope"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let ok = api.admin(Method::GET, "/admin/orders?limit=5", None).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.describe());
+    assert!(ok.json["orders"].is_array(), "{}", ok.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_bodies_get_documented_codes() {
+    let (api, _g) = api().await;
+    let post = |path: &'static str, body: Vec<u8>| {
+        let api = api.clone();
+        async move {
+            api.worker_raw(
+                Method::POST,
+                path,
+                &[("idempotency-key", &uuid::Uuid::new_v4().to_string())],
+                Some(("application/json", body)),
+            )
+            .await
+        }
+    };
+    let r = post("/api/checkout", b"{\"cart\": {".to_vec()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.describe());
+    assert_eq!(r.error_code(), Some("invalid_json"));
+    assert!(r
+        .json
+        .pointer("/error/message")
+        .is_some_and(Value::is_string));
+
+    let mut wrong = checkout_body(&[("MUG-1", 1)], "544337866");
+    wrong["cart"]["items"][0]["quantity"] = json!("two");
+    let r = post(
+        "/api/checkout",
+        serde_json::to_vec(&wrong).unwrap_or_default(),
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.describe());
+    assert_eq!(r.error_code(), Some("invalid_request"));
+
+    let r = post("/api/checkout", b"[1,2,3]".to_vec()).await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.describe());
+    assert_eq!(r.error_code(), Some("invalid_request"));
+
+    let mut big = checkout_body(&[("MUG-1", 1)], "544337866");
+    big["consumer"]["first_name"] = json!("x".repeat(70 * 1024));
+    let r = post(
+        "/api/checkout",
+        serde_json::to_vec(&big).unwrap_or_default(),
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 413, "{}", r.describe());
+    assert_eq!(r.error_code(), Some("payload_too_large"));
+
+    // Merchant API: same rules.
+    let r = api
+        .admin_raw(
+            Method::POST,
+            "/admin/orders/x/capture",
+            Some(("application/json", b"{oops".to_vec())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.describe());
+    assert_eq!(r.error_code(), Some("invalid_json"));
+    let r = api
+        .admin(
+            Method::POST,
+            "/admin/in-store",
+            Some(&json!({"phone_number": 544337866})),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.describe());
+    assert_eq!(r.error_code(), Some("invalid_request"));
+}
