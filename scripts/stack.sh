@@ -33,7 +33,7 @@ SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
 WORKER_URL="http://127.0.0.1:$WORKER_PORT"
 STORE_URL="${STORE_URL:-$WORKER_URL}"
 ALLOWED_ORIGINS="${ALLOWED_ORIGINS:-$WORKER_URL,http://localhost:$WORKER_PORT}"
-SANDBOX_BIN="$ROOT/target/release/tamara-sandbox"
+SANDBOX_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/tamara-sandbox"
 
 die() { echo "stack: error: $*" >&2; exit 1; }
 log() { echo "stack: $*"; }

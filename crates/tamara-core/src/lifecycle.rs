@@ -522,6 +522,11 @@ pub fn next_deadline(order: &OrderState) -> Option<(Timestamp, Event)> {
         S::Authorised | S::Updated | S::PartiallyCaptured => {
             order.auto_capture_at().map(|t| (t, Event::AutoCapture))
         }
+        // Partially captured, then partially refunded: the uncaptured rest is still
+        // auto-captured after 21 days, as `apply(AutoCapture)` allows.
+        S::PartiallyRefunded if !order.capturable().is_zero() => {
+            order.auto_capture_at().map(|t| (t, Event::AutoCapture))
+        }
         _ => None,
     }
 }
@@ -775,6 +780,41 @@ mod tests {
             run_timers(&s, T0.plus(IN_STORE_EXPIRY_MS)).order.status,
             OrderStatus::Expired
         );
+    }
+
+    #[test]
+    fn refunded_remainder_is_still_auto_captured() {
+        let a = apply(
+            &step(&OrderState::new_online(sar(100), T0, None), Event::Approve),
+            &Event::Authorise {
+                auto_capture: false,
+            },
+            T0,
+        )
+        .unwrap()
+        .order;
+        let r = step(
+            &step(&a, Event::Capture { amount: sar(40) }),
+            Event::Refund { amount: sar(10) },
+        );
+        assert_eq!(r.status, OrderStatus::PartiallyRefunded);
+        let at = T0.plus(AUTO_CAPTURE_AFTER_MS);
+        assert_eq!(next_deadline(&r), Some((at, Event::AutoCapture)));
+        assert_eq!(due_event(&r, at.plus(-1)), None);
+        let out = run_timers(&r, at);
+        assert_eq!(out.order.captured, sar(100));
+        assert_eq!(out.order.status, OrderStatus::PartiallyRefunded);
+        assert_eq!(
+            out.effects,
+            vec![notify(EventType::OrderCaptured, Some(sar(60)))]
+        );
+        assert_eq!(next_deadline(&out.order), None);
+        // Fully captured, then partially refunded: nothing left to capture, no timer.
+        let f = step(
+            &step(&a, Event::Capture { amount: sar(100) }),
+            Event::Refund { amount: sar(10) },
+        );
+        assert_eq!(next_deadline(&f), None);
     }
 
     #[test]

@@ -224,9 +224,9 @@ impl Money {
         // value in minor units = digits * 10^shift
         if shift < 0 {
             let cut = usize::try_from(-shift).map_err(|_| MoneyError::Overflow)?;
-            if cut > digits.len() {
-                digits.insert_str(0, &"0".repeat(cut - digits.len()));
-            }
+            // Never materialise the cut zeros: `1e-2000000000` must not allocate 2 GB. When the
+            // cut covers every digit, all of them are dropped and the value is 0 (or too precise).
+            let cut = cut.min(digits.len());
             let (keep, dropped) = digits.split_at(digits.len() - cut);
             if dropped.bytes().any(|b| b != b'0') {
                 return Err(MoneyError::TooManyDecimals {
@@ -545,5 +545,43 @@ mod tests {
         assert!(Money::parse(".", Currency::Sar).is_err());
         assert!(Money::parse("1.2.3", Currency::Sar).is_err());
         assert_eq!(Money::parse(".5", Currency::Sar).unwrap().minor(), 50);
+    }
+
+    #[test]
+    fn huge_negative_exponents_do_not_allocate() {
+        // These used to build a string of ~2 billion zeros before looking at the digits.
+        for text in ["1e-2000000000", "5E-2147483648", "0.5e-2147483647"] {
+            assert!(
+                matches!(
+                    Money::parse(text, Currency::Sar),
+                    Err(MoneyError::TooManyDecimals { .. })
+                ),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            Money::parse("0e-2000000000", Currency::Kwd)
+                .unwrap()
+                .minor(),
+            0
+        );
+        assert_eq!(
+            Money::parse("000.000e-2147483648", Currency::Sar)
+                .unwrap()
+                .minor(),
+            0
+        );
+        let json = r#"{"amount":"1e-2000000000","currency":"SAR"}"#;
+        assert!(serde_json::from_str::<Money>(json).is_err());
+        // Small negative exponents still work exactly.
+        assert_eq!(
+            Money::parse("1125e-3", Currency::Kwd).unwrap().minor(),
+            1125
+        );
+        assert_eq!(
+            Money::parse("1125e-3", Currency::Sar).map_err(|e| e.code()),
+            Err("too_many_decimals")
+        );
+        assert_eq!(Money::parse("12e-1", Currency::Sar).unwrap().minor(), 120);
     }
 }

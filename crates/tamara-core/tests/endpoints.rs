@@ -332,8 +332,8 @@ fn r04_authorise() {
     assert!(auto.auto_captured);
     assert_eq!(auto.status, OrderStatus::FullyCaptured);
     // Docs answer without `capture_id` at all: it defaults to "".
-    let bare = AuthoriseOrder::parse_response(200, br#"{"order_id":"a","status":"authorised"}"#)
-        .unwrap();
+    let bare =
+        AuthoriseOrder::parse_response(200, br#"{"order_id":"a","status":"authorised"}"#).unwrap();
     assert!(bare.capture_id.is_empty() && !bare.auto_captured);
 }
 
@@ -384,7 +384,10 @@ fn r06_capture() {
     let c = check_parse::<Capture>(
         "capture",
         fx::CAPTURE_RESPONSE,
-        Some((fx::NEG_CAPTURE_RESPONSE_TOO_MANY_DECIMALS, "captured_amount")),
+        Some((
+            fx::NEG_CAPTURE_RESPONSE_TOO_MANY_DECIMALS,
+            "captured_amount",
+        )),
     );
     assert_eq!(c.captured_amount, sar(25000));
 }
@@ -434,7 +437,10 @@ fn r08_legacy_refund() {
     let r = check_parse::<LegacyRefund>(
         "legacy_refund",
         fx::LEGACY_REFUND_RESPONSE,
-        Some((r#"{"order_id":"o","refunds":[{"capture_id":"c"}]}"#, "refunds[0]")),
+        Some((
+            r#"{"order_id":"o","refunds":[{"capture_id":"c"}]}"#,
+            "refunds[0]",
+        )),
     );
     assert_eq!(r.refunds.len(), 1);
 }
@@ -702,7 +708,10 @@ fn r17_merchant_configs() {
     let c = check_parse::<GetMerchantConfigs>(
         "merchant_configs",
         fx::MERCHANT_CONFIGS_RESPONSE,
-        Some((r#"{"single_checkout_enabled":"no"}"#, "single_checkout_enabled")),
+        Some((
+            r#"{"single_checkout_enabled":"no"}"#,
+            "single_checkout_enabled",
+        )),
     );
     assert!(c.single_checkout_enabled);
 }
@@ -746,7 +755,10 @@ fn r18_register_webhook() {
         fx::WEBHOOK_REGISTER_RESPONSE,
         Some((r#"{"webhook_id":"w","events":"order_approved"}"#, "events")),
     );
-    assert_eq!(w.webhook_id.as_str(), "4b7f5c4e-4a38-4f0e-9a0c-2f5c1d7e8b90");
+    assert_eq!(
+        w.webhook_id.as_str(),
+        "4b7f5c4e-4a38-4f0e-9a0c-2f5c1d7e8b90"
+    );
 }
 
 #[test]
@@ -869,6 +881,9 @@ fn user_agent_override_and_token_trim() {
         .with_user_agent("shop/1.0");
     let req = client.build(&GetMerchantConfigs);
     assert_eq!(req.header("user-agent"), Some("shop/1.0"));
-    assert_eq!(req.header("AUTHORIZATION"), Some(format!("Bearer {TOKEN}").as_str()));
+    assert_eq!(
+        req.header("AUTHORIZATION"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
     assert!(!format!("{req:?}").contains(TOKEN));
 }

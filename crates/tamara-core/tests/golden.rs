@@ -38,10 +38,12 @@ mod comparator {
 
     #[test]
     fn reports_paths_of_differences() {
-        let fixture = json!({"a": {"b": [1, {"c": 300.0}]}, "t": "2023-07-10T08:05:59.000Z", "gone": null});
+        let fixture =
+            json!({"a": {"b": [1, {"c": 300.0}]}, "t": "2023-07-10T08:05:59.000Z", "gone": null});
         let same = json!({"a": {"b": [1, {"c": 300}]}, "t": "2023-07-10T08:05:59Z", "gone": null});
         assert!(diff(&fixture, &same, &Allow::NONE).is_empty());
-        let other = json!({"a": {"b": [1, {"c": 300.01}]}, "t": "2023-07-10T08:06:00Z", "extra": 1});
+        let other =
+            json!({"a": {"b": [1, {"c": 300.01}]}, "t": "2023-07-10T08:06:00Z", "extra": 1});
         let d = diff(&fixture, &other, &Allow::NONE);
         assert_eq!(d.len(), 4, "{d:#?}");
         assert!(d[0].starts_with("a.b[1].c: number"), "{d:#?}");
@@ -61,7 +63,15 @@ mod comparator {
         };
         assert!(diff(&fixture, &same, &allow).is_empty());
         assert_eq!(
-            diff(&json!({"n": 100}), &json!({"n": "101"}), &Allow { normalized: &[("n", "\"100\"")], ..Allow::NONE }).len(),
+            diff(
+                &json!({"n": 100}),
+                &json!({"n": "101"}),
+                &Allow {
+                    normalized: &[("n", "\"100\"")],
+                    ..Allow::NONE
+                }
+            )
+            .len(),
             1
         );
     }
@@ -81,7 +91,11 @@ mod checkout {
 
     #[test]
     fn create_checkout_docs_sample() {
-        let c: CreateCheckout = round_trip("checkout_request_docs", fx::CHECKOUT_REQUEST_DOCS, &Allow::NONE);
+        let c: CreateCheckout = round_trip(
+            "checkout_request_docs",
+            fx::CHECKOUT_REQUEST_DOCS,
+            &Allow::NONE,
+        );
         assert_eq!(c.total_amount.minor(), 30000);
         assert_eq!(c.items[0].total_amount.minor(), 50000);
         assert_eq!(c.discount.as_ref().unwrap().amount.minor(), 20000);
@@ -103,7 +117,11 @@ mod checkout {
             normalized: &[("risk_assessment", "{}")],
             ..Allow::NONE
         };
-        let c: CreateCheckout = round_trip("checkout_request_php_sdk", fx::CHECKOUT_REQUEST_PHP_SDK, &allow);
+        let c: CreateCheckout = round_trip(
+            "checkout_request_php_sdk",
+            fx::CHECKOUT_REQUEST_PHP_SDK,
+            &allow,
+        );
         assert!(c.billing_address.is_none());
         assert!(c.risk_assessment.as_ref().unwrap().0.is_empty());
         let d = c.discount.as_ref().unwrap();
@@ -114,13 +132,20 @@ mod checkout {
         c.validate().unwrap();
         // Our own body for the same order writes `300`, not `300.0`, and no `null`s.
         let body = serde_json::to_string(&c).unwrap();
-        assert!(body.contains(r#""total_amount":{"amount":300,"currency":"SAR"}"#), "{body}");
+        assert!(
+            body.contains(r#""total_amount":{"amount":300,"currency":"SAR"}"#),
+            "{body}"
+        );
         assert!(!body.contains("null"), "{body}");
     }
 
     #[test]
     fn create_checkout_kwd_three_decimals() {
-        let c: CreateCheckout = round_trip("checkout_request_kwd", fx::CHECKOUT_REQUEST_KWD, &Allow::NONE);
+        let c: CreateCheckout = round_trip(
+            "checkout_request_kwd",
+            fx::CHECKOUT_REQUEST_KWD,
+            &Allow::NONE,
+        );
         assert_eq!(c.country_code, Country::Kw);
         assert_eq!(c.total_amount.currency(), Currency::Kwd);
         assert_eq!(c.total_amount.minor(), 12125);
@@ -128,22 +153,37 @@ mod checkout {
         assert_eq!(c.discount.as_ref().unwrap().amount.minor(), 500);
         c.validate().unwrap();
         let body = serde_json::to_string(&c).unwrap();
-        assert!(body.contains(r#"{"amount":12.125,"currency":"KWD"}"#), "{body}");
+        assert!(
+            body.contains(r#"{"amount":12.125,"currency":"KWD"}"#),
+            "{body}"
+        );
     }
 
     #[test]
     fn checkout_response() {
-        let s: CheckoutSession = round_trip("checkout_response", fx::CHECKOUT_RESPONSE, &Allow::NONE);
+        let s: CheckoutSession =
+            round_trip("checkout_response", fx::CHECKOUT_RESPONSE, &Allow::NONE);
         assert_eq!(s.status, OrderStatus::New);
         assert_eq!(s.order_id.as_str(), "f56a3123-9e23-45e4-87a2-95366d3b0bca");
     }
 
     #[test]
     fn in_store_session() {
-        let r: CreateInStoreSession = round_trip("in_store_session_request", fx::IN_STORE_SESSION_REQUEST, &Allow::NONE);
+        let r: CreateInStoreSession = round_trip(
+            "in_store_session_request",
+            fx::IN_STORE_SESSION_REQUEST,
+            &Allow::NONE,
+        );
         assert_eq!(r.expiry_time, Some(15));
-        assert_eq!(r.additional_data.as_ref().unwrap().0["store_code"], "Branch A");
-        let s: InStoreSession = round_trip("in_store_session_response", fx::IN_STORE_SESSION_RESPONSE, &Allow::NONE);
+        assert_eq!(
+            r.additional_data.as_ref().unwrap().0["store_code"],
+            "Branch A"
+        );
+        let s: InStoreSession = round_trip(
+            "in_store_session_response",
+            fx::IN_STORE_SESSION_RESPONSE,
+            &Allow::NONE,
+        );
         assert!(s.checkout_deeplink.is_some());
         let s: InStoreSession = round_trip(
             "in_store_session_response_no_deeplink",
@@ -156,11 +196,19 @@ mod checkout {
     #[test]
     fn in_store_qr() {
         // The device id travels as the `X-Device-Id` header, never in the body.
-        let q: CreateInStoreQr = round_trip("in_store_qr_request", fx::IN_STORE_QR_REQUEST, &Allow::NONE);
+        let q: CreateInStoreQr =
+            round_trip("in_store_qr_request", fx::IN_STORE_QR_REQUEST, &Allow::NONE);
         assert_eq!(q.amount.minor(), 5750);
         assert!(q.device_id.is_empty());
-        let s: InStoreSession = round_trip("in_store_qr_response", fx::IN_STORE_QR_RESPONSE, &Allow::NONE);
-        assert!(s.checkout_deeplink.unwrap().contains(s.checkout_id.as_str()));
+        let s: InStoreSession = round_trip(
+            "in_store_qr_response",
+            fx::IN_STORE_QR_RESPONSE,
+            &Allow::NONE,
+        );
+        assert!(s
+            .checkout_deeplink
+            .unwrap()
+            .contains(s.checkout_id.as_str()));
     }
 
     #[test]
@@ -174,20 +222,39 @@ mod checkout {
 
     #[test]
     fn payment_options_pre_check() {
-        let q: PaymentOptionsPreCheck = round_trip("payment_options_request", fx::PAYMENT_OPTIONS_REQUEST, &Allow::NONE);
+        let q: PaymentOptionsPreCheck = round_trip(
+            "payment_options_request",
+            fx::PAYMENT_OPTIONS_REQUEST,
+            &Allow::NONE,
+        );
         assert!(q.is_vip);
-        let r: PaymentOptionsAvailability = round_trip("payment_options_response", fx::PAYMENT_OPTIONS_RESPONSE, &Allow::NONE);
+        let r: PaymentOptionsAvailability = round_trip(
+            "payment_options_response",
+            fx::PAYMENT_OPTIONS_RESPONSE,
+            &Allow::NONE,
+        );
         assert_eq!(r.available_payment_labels[0].instalment, 4);
-        assert_eq!(r.available_payment_labels[1].payment_type, PaymentType::PayNow);
+        assert_eq!(
+            r.available_payment_labels[1].payment_type,
+            PaymentType::PayNow
+        );
     }
 
     #[test]
     fn payment_types_top_level_array() {
-        let v: Vec<PaymentTypeInfo> = round_trip("payment_types_response", fx::PAYMENT_TYPES_RESPONSE, &Allow::NONE);
+        let v: Vec<PaymentTypeInfo> = round_trip(
+            "payment_types_response",
+            fx::PAYMENT_TYPES_RESPONSE,
+            &Allow::NONE,
+        );
         assert_eq!(v.len(), 2);
         assert_eq!(v[0].supported_instalments[1].min_limit.minor(), 9999);
         assert!(v[1].supported_instalments.is_empty());
-        let k: Vec<PaymentTypeInfo> = round_trip("payment_types_response_kwd", fx::PAYMENT_TYPES_RESPONSE_KWD, &Allow::NONE);
+        let k: Vec<PaymentTypeInfo> = round_trip(
+            "payment_types_response_kwd",
+            fx::PAYMENT_TYPES_RESPONSE_KWD,
+            &Allow::NONE,
+        );
         assert_eq!(k[0].max_limit.minor(), 1_500_125);
         assert!(k[0].allows(tamara_core::Money::from_minor(7500, Currency::Kwd).unwrap()));
         assert!(!k[0].allows(tamara_core::Money::from_minor(7499, Currency::Kwd).unwrap()));
@@ -195,7 +262,11 @@ mod checkout {
 
     #[test]
     fn credit_pre_check() {
-        let c: CreditPreCheck = round_trip("credit_pre_check_request", fx::CREDIT_PRE_CHECK_REQUEST, &Allow::NONE);
+        let c: CreditPreCheck = round_trip(
+            "credit_pre_check_request",
+            fx::CREDIT_PRE_CHECK_REQUEST,
+            &Allow::NONE,
+        );
         assert_eq!(c.items.len(), 1);
         assert_eq!(c.risk_assessment.unwrap().0["total_order_count"], 4);
     }
@@ -207,7 +278,7 @@ mod orders {
 
     use super::*;
     use tamara_core::orders::{
-        AuthoriseOrder, Authorisation, CancelOrder, Cancellation, MessageResponse, OrderDetails,
+        Authorisation, AuthoriseOrder, CancelOrder, Cancellation, MessageResponse, OrderDetails,
         UpdateReferenceId,
     };
     use tamara_core::{Currency, OrderStatus, Timestamp};
@@ -230,7 +301,10 @@ mod orders {
         assert!(o.settlement_date.is_none());
         assert_eq!(o.consumer.as_ref().unwrap().is_first_order, None);
         let d = o.discount_amount.as_ref().unwrap();
-        assert_eq!((d.name.as_str(), d.amount.minor()), ("Christmas 2020", 20000));
+        assert_eq!(
+            (d.name.as_str(), d.amount.minor()),
+            ("Christmas 2020", 20000)
+        );
         assert_eq!(o.captured_amount.unwrap().minor(), 25000);
         assert_eq!(o.canceled_amount.unwrap().minor(), 5000);
         assert_eq!(
@@ -238,7 +312,11 @@ mod orders {
             Timestamp::parse_rfc3339("2023-07-10T08:05:59Z")
         );
         let cap = &o.transactions.captures[0];
-        assert_eq!(cap.discount_amount.unwrap().minor(), 20000, "capture discount is a Money");
+        assert_eq!(
+            cap.discount_amount.unwrap().minor(),
+            20000,
+            "capture discount is a Money"
+        );
         assert_eq!(cap.shipping_info.as_ref().unwrap().tracking_number, None);
         assert_eq!(o.transactions.cancels[0].total_amount.minor(), 5000);
         assert_eq!(o.transactions.refunds[0].capture_id, cap.capture_id);
@@ -246,12 +324,19 @@ mod orders {
             o.transactions.refunds[0].created_at.unwrap().to_rfc3339(),
             "2023-07-11T10:00:00Z"
         );
-        assert_eq!(o.additional_data.as_ref().unwrap()["from_in_store_payment_link"], false);
+        assert_eq!(
+            o.additional_data.as_ref().unwrap()["from_in_store_payment_link"],
+            false
+        );
     }
 
     #[test]
     fn get_order_in_store_bhd() {
-        let o: OrderDetails = round_trip("order_response_in_store_bhd", fx::ORDER_RESPONSE_IN_STORE_BHD, &Allow::NONE);
+        let o: OrderDetails = round_trip(
+            "order_response_in_store_bhd",
+            fx::ORDER_RESPONSE_IN_STORE_BHD,
+            &Allow::NONE,
+        );
         assert_eq!(o.total_amount.currency(), Currency::Bhd);
         assert_eq!(o.total_amount.minor(), 1125);
         assert_eq!(o.instalments, None);
@@ -262,11 +347,16 @@ mod orders {
 
     #[test]
     fn authorise() {
-        let _: AuthoriseOrder = round_trip("authorise_request", fx::AUTHORISE_REQUEST, &Allow::NONE);
-        let a: Authorisation = round_trip("authorise_response", fx::AUTHORISE_RESPONSE, &Allow::NONE);
+        let _: AuthoriseOrder =
+            round_trip("authorise_request", fx::AUTHORISE_REQUEST, &Allow::NONE);
+        let a: Authorisation =
+            round_trip("authorise_response", fx::AUTHORISE_RESPONSE, &Allow::NONE);
         assert_eq!(a.status, OrderStatus::Authorised);
         assert!(!a.auto_captured);
-        assert!(a.capture_id.is_empty(), "capture_id is \"\" when not auto-captured");
+        assert!(
+            a.capture_id.is_empty(),
+            "capture_id is \"\" when not auto-captured"
+        );
         assert_eq!(a.authorized_amount.unwrap().minor(), 30000);
         assert_eq!(a.order_expiry_time.unwrap().secs(), 1_685_891_267);
         let a: Authorisation = round_trip(
@@ -290,9 +380,17 @@ mod orders {
 
     #[test]
     fn update_reference_id() {
-        let u: UpdateReferenceId = round_trip("update_reference_id_request", fx::UPDATE_REFERENCE_ID_REQUEST, &Allow::NONE);
+        let u: UpdateReferenceId = round_trip(
+            "update_reference_id_request",
+            fx::UPDATE_REFERENCE_ID_REQUEST,
+            &Allow::NONE,
+        );
         assert_eq!(u.order_reference_id.as_str(), "New Reference ID Here");
-        let m: MessageResponse = round_trip("update_reference_id_response", fx::UPDATE_REFERENCE_ID_RESPONSE, &Allow::NONE);
+        let m: MessageResponse = round_trip(
+            "update_reference_id_response",
+            fx::UPDATE_REFERENCE_ID_RESPONSE,
+            &Allow::NONE,
+        );
         assert_eq!(m.message, "Order reference id was updated successfully");
     }
 }
@@ -320,25 +418,55 @@ mod payments {
         let r: CaptureResult = round_trip("capture_response", fx::CAPTURE_RESPONSE, &Allow::NONE);
         assert_eq!(r.status, OrderStatus::PartiallyCaptured);
         assert_eq!(r.captured_amount.minor(), 25000);
-        let b: CaptureResult = round_trip("capture_response_bhd", fx::CAPTURE_RESPONSE_BHD, &Allow::NONE);
-        assert_eq!((b.captured_amount.minor(), b.captured_amount.currency()), (1125, Currency::Bhd));
+        let b: CaptureResult = round_trip(
+            "capture_response_bhd",
+            fx::CAPTURE_RESPONSE_BHD,
+            &Allow::NONE,
+        );
+        assert_eq!(
+            (b.captured_amount.minor(), b.captured_amount.currency()),
+            (1125, Currency::Bhd)
+        );
     }
 
     #[test]
     fn simplified_refund() {
-        let q: SimplifiedRefund = round_trip("simplified_refund_request", fx::SIMPLIFIED_REFUND_REQUEST, &Allow::NONE);
+        let q: SimplifiedRefund = round_trip(
+            "simplified_refund_request",
+            fx::SIMPLIFIED_REFUND_REQUEST,
+            &Allow::NONE,
+        );
         assert_eq!(q.total_amount.minor(), 10000);
-        let r: RefundResult = round_trip("simplified_refund_response", fx::SIMPLIFIED_REFUND_RESPONSE, &Allow::NONE);
+        let r: RefundResult = round_trip(
+            "simplified_refund_response",
+            fx::SIMPLIFIED_REFUND_RESPONSE,
+            &Allow::NONE,
+        );
         assert_eq!(r.status, OrderStatus::PartiallyRefunded);
-        let o: RefundResult = round_trip("simplified_refund_response_omr", fx::SIMPLIFIED_REFUND_RESPONSE_OMR, &Allow::NONE);
-        assert_eq!((o.refunded_amount.minor(), o.refunded_amount.currency()), (20005, Currency::Omr));
+        let o: RefundResult = round_trip(
+            "simplified_refund_response_omr",
+            fx::SIMPLIFIED_REFUND_RESPONSE_OMR,
+            &Allow::NONE,
+        );
+        assert_eq!(
+            (o.refunded_amount.minor(), o.refunded_amount.currency()),
+            (20005, Currency::Omr)
+        );
     }
 
     #[test]
     fn legacy_refund() {
-        let q: LegacyRefund = round_trip("legacy_refund_request", fx::LEGACY_REFUND_REQUEST, &Allow::NONE);
+        let q: LegacyRefund = round_trip(
+            "legacy_refund_request",
+            fx::LEGACY_REFUND_REQUEST,
+            &Allow::NONE,
+        );
         assert_eq!(q.refunds[0].total_amount.minor(), 10000);
-        let r: LegacyRefundResult = round_trip("legacy_refund_response", fx::LEGACY_REFUND_RESPONSE, &Allow::NONE);
+        let r: LegacyRefundResult = round_trip(
+            "legacy_refund_response",
+            fx::LEGACY_REFUND_RESPONSE,
+            &Allow::NONE,
+        );
         assert_eq!(r.refunds.len(), 1);
     }
 }
@@ -352,9 +480,17 @@ mod merchants {
 
     #[test]
     fn id_verification_and_configs() {
-        let v: IdVerification = round_trip("id_verification_response", fx::ID_VERIFICATION_RESPONSE, &Allow::NONE);
+        let v: IdVerification = round_trip(
+            "id_verification_response",
+            fx::ID_VERIFICATION_RESPONSE,
+            &Allow::NONE,
+        );
         assert!(v.is_id_verified);
-        let c: MerchantConfigs = round_trip("merchant_configs_response", fx::MERCHANT_CONFIGS_RESPONSE, &Allow::NONE);
+        let c: MerchantConfigs = round_trip(
+            "merchant_configs_response",
+            fx::MERCHANT_CONFIGS_RESPONSE,
+            &Allow::NONE,
+        );
         assert!(c.single_checkout_enabled);
         assert!(!c.public_key.is_empty());
     }
@@ -366,12 +502,18 @@ mod webhooks {
 
     use super::*;
     use tamara_core::enums::WebhookType;
-    use tamara_core::webhooks::{EventData, RegisterWebhook, UpdateWebhook, Webhook, WebhookList, WebhookPayload};
+    use tamara_core::webhooks::{
+        EventData, RegisterWebhook, UpdateWebhook, Webhook, WebhookList, WebhookPayload,
+    };
     use tamara_core::{Currency, EventType};
 
     #[test]
     fn management_shapes() {
-        let r: RegisterWebhook = round_trip("webhook_register_request", fx::WEBHOOK_REGISTER_REQUEST, &Allow::NONE);
+        let r: RegisterWebhook = round_trip(
+            "webhook_register_request",
+            fx::WEBHOOK_REGISTER_REQUEST,
+            &Allow::NONE,
+        );
         assert_eq!(r.events.len(), 8);
         assert!(r.events.iter().all(|e| !e.is_unknown()));
         // The SDK only reads `webhook_id`; `url` and `events` default to empty and are written.
@@ -379,16 +521,39 @@ mod webhooks {
             added: &["url", "events"],
             ..Allow::NONE
         };
-        let w: Webhook = round_trip("webhook_register_response", fx::WEBHOOK_REGISTER_RESPONSE, &allow);
+        let w: Webhook = round_trip(
+            "webhook_register_response",
+            fx::WEBHOOK_REGISTER_RESPONSE,
+            &allow,
+        );
         assert!(w.events.is_empty() && w.url.is_empty());
-        let w: Webhook = round_trip("webhook_retrieve_response", fx::WEBHOOK_RETRIEVE_RESPONSE, &Allow::NONE);
+        let w: Webhook = round_trip(
+            "webhook_retrieve_response",
+            fx::WEBHOOK_RETRIEVE_RESPONSE,
+            &Allow::NONE,
+        );
         assert_eq!(w.webhook_type, Some(WebhookType::Order));
-        let u: UpdateWebhook = round_trip("webhook_update_request", fx::WEBHOOK_UPDATE_REQUEST, &Allow::NONE);
+        let u: UpdateWebhook = round_trip(
+            "webhook_update_request",
+            fx::WEBHOOK_UPDATE_REQUEST,
+            &Allow::NONE,
+        );
         assert_eq!(u.headers.unwrap().len(), 0);
-        let _: Webhook = round_trip("webhook_update_response", fx::WEBHOOK_UPDATE_RESPONSE, &Allow::NONE);
-        let l: WebhookList = round_trip("webhook_list_response", fx::WEBHOOK_LIST_RESPONSE, &Allow::NONE);
+        let _: Webhook = round_trip(
+            "webhook_update_response",
+            fx::WEBHOOK_UPDATE_RESPONSE,
+            &Allow::NONE,
+        );
+        let l: WebhookList = round_trip(
+            "webhook_list_response",
+            fx::WEBHOOK_LIST_RESPONSE,
+            &Allow::NONE,
+        );
         assert_eq!(l.0.len(), 2);
-        assert_eq!(l.0[1].events[0], EventType::Unknown("dispute_created".into()));
+        assert_eq!(
+            l.0[1].events[0],
+            EventType::Unknown("dispute_created".into())
+        );
     }
 
     fn event(name: &str, json: &str, kind: EventType) -> WebhookPayload {
@@ -402,25 +567,67 @@ mod webhooks {
     #[test]
     fn all_eight_event_types() {
         for (name, json, kind) in [
-            ("event_order_approved", fx::EVENT_ORDER_APPROVED, EventType::OrderApproved),
-            ("event_order_authorised", fx::EVENT_ORDER_AUTHORISED, EventType::OrderAuthorised),
-            ("event_order_expired", fx::EVENT_ORDER_EXPIRED, EventType::OrderExpired),
+            (
+                "event_order_approved",
+                fx::EVENT_ORDER_APPROVED,
+                EventType::OrderApproved,
+            ),
+            (
+                "event_order_authorised",
+                fx::EVENT_ORDER_AUTHORISED,
+                EventType::OrderAuthorised,
+            ),
+            (
+                "event_order_expired",
+                fx::EVENT_ORDER_EXPIRED,
+                EventType::OrderExpired,
+            ),
         ] {
             let p = event(name, json, kind);
             assert_eq!(p.data, EventData::Empty, "{name}: data [] is Empty");
             assert_eq!(p.order_number.as_deref(), Some("S12356"));
         }
-        let p = event("event_order_declined", fx::EVENT_ORDER_DECLINED, EventType::OrderDeclined);
-        assert!(matches!(p.data, EventData::Declined { ref declined_code, .. } if declined_code.as_deref() == Some("rejected_by_risk")));
-        let p = event("event_order_canceled", fx::EVENT_ORDER_CANCELED, EventType::OrderCanceled);
-        assert!(matches!(p.data, EventData::Canceled { canceled_amount: Some(m), .. } if m.minor() == 30000));
-        let p = event("event_order_updated", fx::EVENT_ORDER_UPDATED, EventType::OrderUpdated);
-        assert!(matches!(p.data, EventData::Canceled { canceled_amount: Some(m), .. } if m.minor() == 5000));
-        let p = event("event_order_captured", fx::EVENT_ORDER_CAPTURED, EventType::OrderCaptured);
-        assert!(matches!(p.data, EventData::Captured { captured_amount, .. } if captured_amount.minor() == 30000));
-        let p = event("event_order_refunded", fx::EVENT_ORDER_REFUNDED, EventType::OrderRefunded);
-        assert!(matches!(p.data, EventData::Refunded { refunded_amount, ref comment, .. }
-            if refunded_amount.minor() == 10000 && comment.as_deref() == Some("Refund for the order 123")));
+        let p = event(
+            "event_order_declined",
+            fx::EVENT_ORDER_DECLINED,
+            EventType::OrderDeclined,
+        );
+        assert!(
+            matches!(p.data, EventData::Declined { ref declined_code, .. } if declined_code.as_deref() == Some("rejected_by_risk"))
+        );
+        let p = event(
+            "event_order_canceled",
+            fx::EVENT_ORDER_CANCELED,
+            EventType::OrderCanceled,
+        );
+        assert!(
+            matches!(p.data, EventData::Canceled { canceled_amount: Some(m), .. } if m.minor() == 30000)
+        );
+        let p = event(
+            "event_order_updated",
+            fx::EVENT_ORDER_UPDATED,
+            EventType::OrderUpdated,
+        );
+        assert!(
+            matches!(p.data, EventData::Canceled { canceled_amount: Some(m), .. } if m.minor() == 5000)
+        );
+        let p = event(
+            "event_order_captured",
+            fx::EVENT_ORDER_CAPTURED,
+            EventType::OrderCaptured,
+        );
+        assert!(
+            matches!(p.data, EventData::Captured { captured_amount, .. } if captured_amount.minor() == 30000)
+        );
+        let p = event(
+            "event_order_refunded",
+            fx::EVENT_ORDER_REFUNDED,
+            EventType::OrderRefunded,
+        );
+        assert!(
+            matches!(p.data, EventData::Refunded { refunded_amount, ref comment, .. }
+            if refunded_amount.minor() == 10000 && comment.as_deref() == Some("Refund for the order 123"))
+        );
         let p = event(
             "event_order_captured_kwd_no_number",
             fx::EVENT_ORDER_CAPTURED_KWD_NO_NUMBER,
@@ -450,7 +657,10 @@ mod errors {
         let e: ErrorBody = round_trip("error_404", fx::ERROR_404, &Allow::NONE);
         assert_eq!(e.message, "Order not found");
         let e: ErrorBody = round_trip("error_409", fx::ERROR_409, &Allow::NONE);
-        assert_eq!(e.first_code(), Some(&ErrorCode::Unknown("invalid_transition".into())));
+        assert_eq!(
+            e.first_code(),
+            Some(&ErrorCode::Unknown("invalid_transition".into()))
+        );
     }
 }
 
@@ -544,7 +754,8 @@ mod negative {
 
     #[test]
     fn webhook_data_errors_name_the_data_path() {
-        let (path, msg, raw) = parse_error(WebhookPayload::parse(fx::NEG_EVENT_DATA_NUMBER.as_bytes()));
+        let (path, msg, raw) =
+            parse_error(WebhookPayload::parse(fx::NEG_EVENT_DATA_NUMBER.as_bytes()));
         assert_eq!(path, "data");
         assert!(msg.contains("got 5"), "{msg}");
         assert_eq!(raw, fx::NEG_EVENT_DATA_NUMBER);
@@ -555,8 +766,12 @@ mod negative {
         assert!(msg.contains("KWD has 3 decimals"), "{msg}");
         // Plain serde refuses both too; inside `data` its message names the inner path.
         let e = serde_json::from_str::<WebhookPayload>(fx::NEG_EVENT_DATA_NUMBER).unwrap_err();
-        assert!(e.to_string().contains("expected [] or an object, got 5"), "{e}");
-        let e = serde_json::from_str::<WebhookPayload>(fx::NEG_EVENT_CAPTURED_BAD_AMOUNT).unwrap_err();
+        assert!(
+            e.to_string().contains("expected [] or an object, got 5"),
+            "{e}"
+        );
+        let e =
+            serde_json::from_str::<WebhookPayload>(fx::NEG_EVENT_CAPTURED_BAD_AMOUNT).unwrap_err();
         assert!(e.to_string().contains("data.captured_amount"), "{e}");
         // A non-empty array is not `[]`.
         let (path, _, _) = parse_error(WebhookPayload::parse(

@@ -140,6 +140,26 @@ proptest! {
         }
     }
 
+    /// `Money::parse` (used on the Worker's decimal-string inputs) never panics, never
+    /// allocates for huge exponents, and whatever it accepts round-trips.
+    #[test]
+    fn money_parse_is_total(
+        c in currency(),
+        text in prop_oneof![
+            "[-+]?[0-9]{0,25}(\\.[0-9]{0,25})?([eE][-+]?[0-9]{1,11})?",
+            "[-+]?[0-9]{0,3}(\\.[0-9]{0,3})?[eE]-21474836[0-9]{2}",
+            ".{0,40}",
+        ],
+    ) {
+        if let Ok(m) = Money::parse(&text, c) {
+            prop_assert!(m.minor() <= MAX_MINOR);
+            prop_assert_eq!(m.currency(), c);
+            prop_assert_eq!(Money::parse(&m.to_decimal_string(), c).unwrap(), m);
+        }
+        let json = serde_json::json!({"amount": text, "currency": c.code()});
+        let _ = serde_json::from_value::<Money>(json);
+    }
+
     /// Checked arithmetic never panics and agrees with u128 arithmetic.
     #[test]
     fn arithmetic_is_total(
@@ -200,6 +220,7 @@ fn amount(c: Currency, total: u64) -> impl Strategy<Value = Money> {
         1 => Just(total),
         1 => 1..=(total / 3).max(1),
         1 => 0u64..3,
+        1 => total..=total.saturating_mul(2).min(MAX_MINOR),
     ]
     .prop_map(move |m| Money::from_minor(m, c).unwrap());
     prop_oneof![
@@ -208,7 +229,8 @@ fn amount(c: Currency, total: u64) -> impl Strategy<Value = Money> {
     ]
 }
 
-fn op(c: Currency, total: u64) -> impl Strategy<Value = Op> {
+fn op(c: Currency, total: u64, in_store: bool) -> impl Strategy<Value = Op> {
+    let pay = if in_store { 6 } else { 1 };
     prop_oneof![
         3 => Just(Op::Event(Event::Approve)),
         1 => Just(Op::Event(Event::Decline)),
@@ -217,7 +239,7 @@ fn op(c: Currency, total: u64) -> impl Strategy<Value = Op> {
         3 => amount(c, total).prop_map(|amount| Op::Event(Event::Cancel { amount })),
         4 => amount(c, total).prop_map(|amount| Op::Event(Event::Capture { amount })),
         4 => amount(c, total).prop_map(|amount| Op::Event(Event::Refund { amount })),
-        2 => Just(Op::Event(Event::PayInStore)),
+        pay => Just(Op::Event(Event::PayInStore)),
         1 => Just(Op::Event(Event::Void)),
         2 => Just(Op::Event(Event::AutoCapture)),
         2 => Just(Op::Timers),
@@ -252,7 +274,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         prop::option::of(5 * duration::MINUTE..=1440 * duration::MINUTE),
     )
         .prop_flat_map(|(c, total, in_store, start, ttl)| {
-            prop::collection::vec((time_step(), op(c, total)), 1..48).prop_map(move |steps| {
+            prop::collection::vec((time_step(), op(c, total, in_store)), 1..48).prop_map(move |steps| {
                 Scenario {
                     channel: if in_store {
                         Channel::InStore
@@ -281,7 +303,13 @@ fn check_invariants(o: &OrderState) -> Result<(), TestCaseError> {
         o.canceled.minor(),
     );
     prop_assert!(can <= t, "canceled {} > total {}", can, t);
-    prop_assert!(cap <= t - can, "captured {} > total {} - canceled {}", cap, t, can);
+    prop_assert!(
+        cap <= t - can,
+        "captured {} > total {} - canceled {}",
+        cap,
+        t,
+        can
+    );
     prop_assert!(re <= cap, "refunded {} > captured {}", re, cap);
     prop_assert_eq!(o.capturable().minor(), t - can - cap);
     prop_assert_eq!(o.refundable().minor(), cap - re);
@@ -299,13 +327,21 @@ fn check_invariants(o: &OrderState) -> Result<(), TestCaseError> {
         S::Unknown(s) => prop_assert!(false, "unknown status {}", s),
     }
     if o.status.is_paid() {
-        prop_assert!(o.approved_at.is_some() || o.authorised_at.is_some(), "{:?}", o);
+        prop_assert!(
+            o.approved_at.is_some() || o.authorised_at.is_some(),
+            "{:?}",
+            o
+        );
     }
     Ok(())
 }
 
 /// One accepted step from `before` to `after`.
-fn check_step(before: &OrderState, out: &lifecycle::Outcome, what: &str) -> Result<(), TestCaseError> {
+fn check_step(
+    before: &OrderState,
+    out: &lifecycle::Outcome,
+    what: &str,
+) -> Result<(), TestCaseError> {
     let after = &out.order;
     if !out.changed {
         prop_assert_eq!(after, before, "no-op changed the order: {}", what);
@@ -314,16 +350,40 @@ fn check_step(before: &OrderState, out: &lifecycle::Outcome, what: &str) -> Resu
     }
     prop_assert!(
         after.status == before.status || lifecycle::is_forward(&before.status, &after.status),
-        "{}: {} -> {} is not forward", what, before.status, after.status
+        "{}: {} -> {} is not forward",
+        what,
+        before.status,
+        after.status
     );
-    prop_assert!(!out.effects.is_empty(), "change without a notification: {}", what);
-    prop_assert!(after.captured.minor() >= before.captured.minor(), "{}", what);
-    prop_assert!(after.refunded.minor() >= before.refunded.minor(), "{}", what);
-    prop_assert!(after.canceled.minor() >= before.canceled.minor(), "{}", what);
+    prop_assert!(
+        !out.effects.is_empty(),
+        "change without a notification: {}",
+        what
+    );
+    prop_assert!(
+        after.captured.minor() >= before.captured.minor(),
+        "{}",
+        what
+    );
+    prop_assert!(
+        after.refunded.minor() >= before.refunded.minor(),
+        "{}",
+        what
+    );
+    prop_assert!(
+        after.canceled.minor() >= before.canceled.minor(),
+        "{}",
+        what
+    );
     prop_assert_eq!(after.total, before.total);
     prop_assert_eq!(after.channel, before.channel);
     prop_assert_eq!(after.created_at, before.created_at);
-    prop_assert!(!before.status.is_terminal(), "{}: left terminal {}", what, before.status);
+    prop_assert!(
+        !before.status.is_terminal(),
+        "{}: left terminal {}",
+        what,
+        before.status
+    );
     // Money effects carry exactly the amount that moved.
     let moved = (after.captured.minor() - before.captured.minor())
         + (after.refunded.minor() - before.refunded.minor())
@@ -338,7 +398,10 @@ fn check_step(before: &OrderState, out: &lifecycle::Outcome, what: &str) -> Resu
 }
 
 /// Runs one scenario, checking every step; records the statuses and refusal codes it saw.
-fn run_scenario(s: &Scenario, seen: &mut std::collections::BTreeSet<String>) -> Result<(), TestCaseError> {
+fn run_scenario(
+    s: &Scenario,
+    seen: &mut std::collections::BTreeSet<String>,
+) -> Result<(), TestCaseError> {
     let mut order = match s.channel {
         Channel::Online => OrderState::new_online(s.total, s.start, s.expires_in_ms),
         Channel::InStore => OrderState::new_in_store(s.total, s.start, s.expires_in_ms),
@@ -368,7 +431,11 @@ fn run_scenario(s: &Scenario, seen: &mut std::collections::BTreeSet<String>) -> 
         }
         seen.insert(format!("{:?}:{}", order.channel, order.status));
         if lifecycle::next_deadline(&order).is_some() {
-            prop_assert!(!order.status.is_terminal(), "timer on terminal {}", order.status);
+            prop_assert!(
+                !order.status.is_terminal(),
+                "timer on terminal {}",
+                order.status
+            );
         }
     }
     Ok(())
@@ -381,22 +448,49 @@ fn run_scenario(s: &Scenario, seen: &mut std::collections::BTreeSet<String>) -> 
 fn state_machine_is_forward_only_and_keeps_the_books() {
     use proptest::test_runner::{Config, TestRunner};
     let seen = std::cell::RefCell::new(std::collections::BTreeSet::new());
-    let mut runner = TestRunner::new(Config::with_cases(MACHINE_CASES));
+    let mut runner = TestRunner::new(Config {
+        cases: MACHINE_CASES,
+        failure_persistence: None,
+        ..Config::default()
+    });
     runner
         .run(&scenario(), |s| run_scenario(&s, &mut seen.borrow_mut()))
         .unwrap_or_else(|e| panic!("{e}"));
     let seen = seen.into_inner();
     for s in OrderStatus::KNOWN {
-        assert!(seen.contains(&format!("Online:{s}")), "online never reached {s}: {seen:?}");
+        assert!(
+            seen.contains(&format!("Online:{s}")),
+            "online never reached {s}: {seen:?}"
+        );
     }
-    for s in ["new", "declined", "expired", "canceled", "fully_captured", "partially_refunded", "fully_refunded"] {
-        assert!(seen.contains(&format!("InStore:{s}")), "in-store never reached {s}: {seen:?}");
+    for s in [
+        "new",
+        "declined",
+        "expired",
+        "canceled",
+        "fully_captured",
+        "partially_refunded",
+        "fully_refunded",
+    ] {
+        assert!(
+            seen.contains(&format!("InStore:{s}")),
+            "in-store never reached {s}: {seen:?}"
+        );
     }
     for code in [
-        "invalid_transition", "wrong_channel", "zero_amount", "capture_exceeds_remaining",
-        "refund_exceeds_captured", "cancel_exceeds_remaining", "not_due", "currency_mismatch",
+        "invalid_transition",
+        "wrong_channel",
+        "zero_amount",
+        "capture_exceeds_remaining",
+        "refund_exceeds_captured",
+        "cancel_exceeds_remaining",
+        "not_due",
+        "currency_mismatch",
     ] {
-        assert!(seen.contains(&format!("error:{code}")), "never refused with {code}: {seen:?}");
+        assert!(
+            seen.contains(&format!("error:{code}")),
+            "never refused with {code}: {seen:?}"
+        );
     }
 }
 

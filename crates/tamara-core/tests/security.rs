@@ -134,12 +134,19 @@ mod jwt {
         let claims = Claims::tamara(Timestamp::from_secs(IAT));
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap());
         for alg in ["none", "None", "NONE"] {
-            let t = format!("{}.{payload}.", b64(&format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#)));
+            let t = format!(
+                "{}.{payload}.",
+                b64(&format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#))
+            );
             assert_eq!(v.verify(&t, NOW), Err(TokenError::Algorithm(alg.into())));
         }
         // HS512 and RS256 headers, even with an HS256 MAC made with the right secret.
         for alg in ["HS512", "RS256", "hs256", "ES256"] {
-            let t = sign_with_header(&secret(), &format!(r#"{{"typ":"JWT","alg":"{alg}"}}"#), &claims);
+            let t = sign_with_header(
+                &secret(),
+                &format!(r#"{{"typ":"JWT","alg":"{alg}"}}"#),
+                &claims,
+            );
             assert_eq!(v.verify(&t, NOW), Err(TokenError::Algorithm(alg.into())));
         }
         // No alg at all.
@@ -222,7 +229,11 @@ mod jwt {
             format!("notification&tamaraToken={t}"),
             format!("/payments/tamarapay/notification&tamaraToken={t}"),
         ] {
-            assert_eq!(extract_token(None, Some(&q)).as_deref(), Some(t.as_str()), "{q}");
+            assert_eq!(
+                extract_token(None, Some(&q)).as_deref(),
+                Some(t.as_str()),
+                "{q}"
+            );
             assert!(v.verify_request(None, Some(&q), NOW).is_ok(), "{q}");
         }
     }
@@ -237,7 +248,10 @@ mod jwt {
         );
         let h = format!("Bearer {t}");
         let q = format!("tamaraToken={other}");
-        assert_eq!(extract_token(Some(&h), Some(&q)).as_deref(), Some(t.as_str()));
+        assert_eq!(
+            extract_token(Some(&h), Some(&q)).as_deref(),
+            Some(t.as_str())
+        );
         assert!(v.verify_request(Some(&h), Some(&q), NOW).is_ok());
         // And a forged header is not rescued by a good query token.
         let bad_h = format!("Bearer {other}");
@@ -247,7 +261,9 @@ mod jwt {
             Err(TokenError::Signature)
         );
         // An unusable header falls back to the query.
-        assert!(v.verify_request(Some("Bearer "), Some(&good_q), NOW).is_ok());
+        assert!(v
+            .verify_request(Some("Bearer "), Some(&good_q), NOW)
+            .is_ok());
         assert!(v
             .verify_request(Some(&format!("  bearer {t}  ")), None, NOW)
             .is_ok());
@@ -258,7 +274,10 @@ mod jwt {
         assert_eq!(TokenError::Missing.code(), "token_missing");
         assert_eq!(TokenError::Signature.code(), "token_signature");
         assert_eq!(TokenError::Expired.code(), "token_expired");
-        assert_eq!(TokenError::Algorithm("none".into()).code(), "token_algorithm");
+        assert_eq!(
+            TokenError::Algorithm("none".into()).code(),
+            "token_algorithm"
+        );
         assert_eq!(TokenError::Malformed.code(), "token_malformed");
     }
 }
@@ -305,7 +324,10 @@ mod secrets {
         let client = Client::new(Environment::Production, ApiToken::new(API));
         assert_clean("Client", &format!("{client:?} {client:#?}"));
         let req = client.build(&GetOrder::new("o".into()));
-        assert_eq!(req.header("Authorization"), Some(format!("Bearer {API}").as_str()));
+        assert_eq!(
+            req.header("Authorization"),
+            Some(format!("Bearer {API}").as_str())
+        );
         assert_clean("HttpRequest", &format!("{req:?} {req:#?}"));
         // Lower-case header names are redacted too.
         let mut lower = req.clone();

@@ -138,6 +138,16 @@ fn validation(e: CheckoutValidationError) -> ApiErr {
     }
 }
 
+/// The plan to check limits against: only one the merchant has configured. Legacy or unknown
+/// names (`PAY_BY_LATER`, `PAY_NEXT_MONTH`) are accepted and checked against any plan.
+fn known_plan<'a>(
+    config: &Config,
+    country: Country,
+    plan: Option<&'a tamara_core::PaymentType>,
+) -> Option<&'a tamara_core::PaymentType> {
+    plan.filter(|p| config.payment_types(country).iter().any(|t| &t.name == *p))
+}
+
 fn limit_err(code: &'static str) -> ApiErr {
     ApiErr::bad(code)
 }
@@ -189,10 +199,11 @@ async fn create_checkout(
     let ttl = check_minutes("expires_in_minutes", req.expires_in_minutes)?;
     let session = {
         let mut inner = st.lock();
-        let plan = req.payment_type.as_ref().filter(|p| !p.is_unknown());
+        let plan = known_plan(&inner.config, req.country_code, req.payment_type.as_ref());
+        let instalments = plan.and(req.instalments);
         inner
             .config
-            .check_limit(req.country_code, req.total_amount, plan, req.instalments)
+            .check_limit(req.country_code, req.total_amount, plan, instalments)
             .map_err(limit_err)?;
         let now = inner.now();
         let order_id = OrderId::new(new_id());
@@ -276,7 +287,7 @@ async fn create_in_store(
     let ttl = check_minutes("expiry_time", req.expiry_time)?;
     let out = {
         let mut inner = st.lock();
-        let plan = req.payment_type.as_ref().filter(|p| !p.is_unknown());
+        let plan = known_plan(&inner.config, country, req.payment_type.as_ref());
         inner
             .config
             .check_limit(country, req.total_amount, plan, None)
@@ -1038,4 +1049,34 @@ async fn delete_webhook(
     Ok(Json(
         json!({"webhook_id": id, "message": "Webhook was deleted successfully"}),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sms_texts_and_helpers() {
+        let m = Money::from_minor(30000, Currency::Sar).unwrap();
+        let en = sms_text(false, m, "http://x/pay/1");
+        assert_eq!(
+            en,
+            "Complete your purchase of 300.00 SAR and split it with Tamara: http://x/pay/1"
+        );
+        let ar = sms_text(true, m, "http://x/pay/1");
+        assert!(ar.contains("تمارا") && ar.ends_with("http://x/pay/1"));
+        assert_eq!(check_minutes("e", None).unwrap(), None);
+        assert_eq!(check_minutes("e", Some(5)).unwrap(), Some(300_000));
+        assert!(check_minutes("e", Some(1441)).is_err());
+        let c = Config::default();
+        let legacy = tamara_core::PaymentType::PayByLater;
+        assert_eq!(known_plan(&c, Country::Sa, Some(&legacy)), None);
+        let now = tamara_core::PaymentType::PayNow;
+        assert_eq!(known_plan(&c, Country::Sa, Some(&now)), Some(&now));
+        assert!(check_url("u", "https://a.b/c").is_ok());
+        assert!(check_url("u", "javascript:alert(1)").is_err());
+        assert!(is_decline_phone(Some("+966526422337"), Country::Sa));
+        assert!(!is_decline_phone(Some("544337866"), Country::Sa));
+        assert!(!is_decline_phone(None, Country::Sa));
+    }
 }

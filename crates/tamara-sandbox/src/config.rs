@@ -45,6 +45,8 @@ pub struct Config {
     pub webhook_max_attempts: u32,
     /// Timeout per webhook attempt in milliseconds.
     pub webhook_timeout_ms: u64,
+    /// Print one access-log line per request (method, path without query, status, time).
+    pub log_requests: bool,
 }
 
 impl Default for Config {
@@ -61,6 +63,7 @@ impl Default for Config {
             webhook_retry_base_ms: 500,
             webhook_max_attempts: 5,
             webhook_timeout_ms: 5000,
+            log_requests: false,
         }
     }
 }

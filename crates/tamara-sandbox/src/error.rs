@@ -161,8 +161,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErr> {
             } else {
                 "invalid_request"
             };
+            let mut field = (path != ".").then_some(path.clone());
+            if let Some(name) = msg
+                .strip_prefix("missing field `")
+                .and_then(|r| r.split('`').next())
+            {
+                field = Some(match field {
+                    Some(p) => format!("{p}.{name}"),
+                    None => name.to_owned(),
+                });
+            }
             Err(ApiErr {
-                field: (path != ".").then_some(path.clone()),
+                field,
                 ..ApiErr::new(StatusCode::BAD_REQUEST, code, format!("{path}: {msg}"))
             })
         }

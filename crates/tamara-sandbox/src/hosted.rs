@@ -43,8 +43,13 @@ fn query_locale(q: Option<&str>) -> Option<Locale> {
         .map(|(_, v)| Locale::parse(&v))
 }
 
+/// Query `locale`, else the order's; by default Arabic online (Tamara's default for new
+/// shoppers) and English in-store (like the SMS).
 fn page_locale(o: &StoredOrder, q: Option<Locale>) -> Locale {
-    q.or_else(|| o.locale()).unwrap_or(Locale::ArSa)
+    q.or_else(|| o.locale()).unwrap_or(match o.request {
+        OrderRequest::Online(_) => Locale::ArSa,
+        _ => Locale::EnUs,
+    })
 }
 
 fn lines(o: &StoredOrder) -> Vec<LineView> {
@@ -350,4 +355,24 @@ async fn pay_submit(
     })();
     st.finish(jobs);
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_fields_are_decoded() {
+        assert_eq!(
+            form(b"action=pay&phone=%2B966+526422337"),
+            ("pay".to_owned(), "+966 526422337".to_owned())
+        );
+        assert_eq!(form(b"garbage"), (String::new(), String::new()));
+        assert_eq!(
+            query_locale(Some("locale=ar_SA&orderId=1")),
+            Some(Locale::ArSa)
+        );
+        assert_eq!(query_locale(Some("locale=")), None);
+        assert_eq!(query_locale(None), None);
+    }
 }

@@ -17,7 +17,15 @@
 //! change) and reloads it at start.
 //!
 //! In tests, build the router without a socket: [`app`]`(`[`SandboxState::new`]`(Config))`, or
-//! bind `127.0.0.1:0` with [`serve`].
+//! serve it on `127.0.0.1:0` with [`spawn`] (or [`serve`] on your own listener):
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let (base_url, state, server) = tamara_sandbox::spawn(tamara_sandbox::Config::default()).await?;
+//! // ... point the client at base_url, drive the shopper with /_sandbox/orders/{id}/trigger ...
+//! server.abort();
+//! # let _ = (base_url, state); Ok(()) }
+//! ```
 //!
 //! ## Behaviour
 //! * Auth: `Authorization: Bearer <api token>`, else 401 `{"message":"Unauthorized"}`.
@@ -35,7 +43,12 @@
 //!   run whenever the clock advances, once a second in the binary, and lazily on reads.
 //! * Webhooks go to `merchant_url.notification` and every registered webhook subscribed to the
 //!   event, with `tamaraToken` in the query and `Authorization: Bearer`; non-2xx is retried after
-//!   0.5 s, 1 s, 2 s, 4 s (5 attempts).
+//!   0.5 s, 1 s, 2 s, 4 s (5 attempts). Deliveries of one order to one URL go out in order. The
+//!   token's `iat`/`exp` come from the sandbox clock, so after advancing the clock a verifier
+//!   must use the sandbox's `now` (`GET /_sandbox/clock`). `http` targets must be loopback.
+//! * Faults: a matching request waits `delay_ms`, then gets `status` with
+//!   `error_code: sandbox_fault`, or with `drop_connection` a response whose body fails at
+//!   once, so hyper aborts the connection and the client sees a transport error.
 //!
 //! ## Control API (`/_sandbox`, no auth, JSON)
 //! | route | what |
@@ -73,16 +86,51 @@ pub fn app(state: SandboxState) -> Router {
         .merge(hosted::routes())
         .merge(control::routes())
         .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(config::BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             faults::inject,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access_log,
+        ))
         .with_state(state)
+}
+
+/// One line per request when `log_requests` is on. The query is left out: it can carry phone
+/// numbers; headers (tokens) are never printed.
+async fn access_log(
+    axum::extract::State(st): axum::extract::State<SandboxState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if !st.lock().config.log_requests {
+        return next.run(req).await;
+    }
+    let started = std::time::Instant::now();
+    let line = format!("{} {}", req.method(), req.uri().path());
+    let resp = next.run(req).await;
+    println!(
+        "{} {line} -> {} ({} ms)",
+        st.now(),
+        resp.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    resp
 }
 
 async fn fallback() -> error::ApiErr {
     error::ApiErr::not_found("Not found")
+}
+
+async fn method_not_allowed() -> error::ApiErr {
+    error::ApiErr::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Method not allowed",
+    )
 }
 
 /// Serves the sandbox on `listener` until `shutdown` resolves, with a timer ticker running.

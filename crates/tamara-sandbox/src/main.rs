@@ -47,6 +47,9 @@ struct Cli {
     /// Maximum PAY_BY_INSTALMENTS amount in every market (decimal, e.g. 5000.00).
     #[arg(long)]
     max_amount: Option<String>,
+    /// Do not print a line per request.
+    #[arg(long)]
+    quiet: bool,
     /// Payment types per market, JSON `{"SA": [<GET /checkout/payment-types entry>...]}` or
     /// `@file.json`.
     #[arg(long)]
@@ -70,6 +73,7 @@ fn build(cli: &Cli, port: u16) -> Result<Config, String> {
             .to_owned(),
         auto_capture: cli.auto_capture,
         auto_authorise: cli.auto_authorise,
+        log_requests: !cli.quiet,
         ..Config::default()
     };
     if config.api_token.is_empty() || config.notification_token.is_empty() {

@@ -1,7 +1,7 @@
 //! Shared sandbox state: configuration, orders, webhooks registry, SMS outbox, webhook delivery
 //! log, fault rules and the controllable clock; plus persistence to a JSON file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -14,6 +14,9 @@ use tamara_core::{CheckoutId, EventType, OrderId, Timestamp};
 use crate::config::Config;
 use crate::error::ApiErr;
 use crate::order::{Applied, Ctx, StoredOrder};
+
+/// Delivery-log entries kept (oldest finished ones are dropped first).
+pub const MAX_DELIVERIES: usize = 10_000;
 
 /// One SMS the sandbox "sent" (in-store payment links).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +123,9 @@ struct Shared {
     inner: Mutex<Inner>,
     store: Option<PathBuf>,
     http: reqwest::Client,
+    /// Pending deliveries per (order, URL): one worker per key delivers them in order, so a
+    /// receiver sees an order's events in the order they happened (even across retries).
+    queues: Mutex<HashMap<String, VecDeque<String>>>,
 }
 
 /// Cheap-to-clone handle to the sandbox state.
@@ -274,6 +280,20 @@ impl Inner {
                 ids.push(id);
             }
         }
+        // Bounded log: forget the oldest finished deliveries beyond the cap.
+        while self.data.deliveries.len() > MAX_DELIVERIES {
+            match self
+                .data
+                .deliveries
+                .iter()
+                .position(|d| d.delivered || d.attempts > 0)
+            {
+                Some(i) => {
+                    self.data.deliveries.remove(i);
+                }
+                None => break,
+            }
+        }
         ids
     }
 
@@ -306,6 +326,7 @@ impl SandboxState {
     fn build(config: Config, data: Data, store: Option<PathBuf>) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
             .build()
             .unwrap_or_default();
         SandboxState {
@@ -317,6 +338,7 @@ impl SandboxState {
                 }),
                 store,
                 http,
+                queues: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -374,12 +396,59 @@ impl SandboxState {
     }
 
     /// Starts webhook deliveries in the background (needs a Tokio runtime) and saves the state.
+    /// Deliveries to the same URL for the same order go out one after the other, in order.
     pub fn finish(&self, jobs: Vec<String>) {
         for id in jobs {
-            let st = self.clone();
-            tokio::spawn(async move { crate::delivery::deliver(st, id).await });
+            let key = {
+                let inner = self.lock();
+                match inner.data.deliveries.iter().find(|d| d.id == id) {
+                    Some(d) => format!("{} {}", d.order_id, d.url),
+                    None => continue,
+                }
+            };
+            let start = {
+                let mut q = self
+                    .shared
+                    .queues
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                match q.get_mut(&key) {
+                    Some(pending) => {
+                        pending.push_back(id);
+                        false
+                    }
+                    None => {
+                        q.insert(key.clone(), VecDeque::from([id]));
+                        true
+                    }
+                }
+            };
+            if start {
+                let st = self.clone();
+                tokio::spawn(async move { st.drain(key).await });
+            }
         }
         self.save();
+    }
+
+    async fn drain(self, key: String) {
+        loop {
+            let next = {
+                let mut q = self
+                    .shared
+                    .queues
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                match q.get_mut(&key).and_then(VecDeque::pop_front) {
+                    Some(id) => id,
+                    None => {
+                        q.remove(&key);
+                        return;
+                    }
+                }
+            };
+            crate::delivery::deliver(self.clone(), next).await;
+        }
     }
 
     /// Runs every due timer now (webhooks fire).

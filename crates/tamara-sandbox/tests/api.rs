@@ -5,6 +5,8 @@ mod common;
 
 #[path = "api/auth_checkout.rs"]
 mod auth_checkout;
+#[path = "api/cli.rs"]
+mod cli;
 #[path = "api/control.rs"]
 mod control;
 #[path = "api/faults.rs"]

@@ -1,35 +1,37 @@
 //! The Worker's storefront API (CONTRACTS.md §2.1) over `gloo-net`.
 //!
-//! Bodies are read with the browser's own JSON parser and `serde-wasm-bindgen` (no
-//! `serde_json` in the wasm: smaller bundle).
+//! Bodies are parsed by the browser (`Response.json()`) and read with [`crate::js`]; the
+//! checkout body is serialized with `serde-wasm-bindgen` + `JSON.stringify` (no `serde_json`
+//! in the wasm: smaller bundle).
 
+use crate::js::{self, Bad};
 use crate::state::{
     Catalog, CheckoutCreated, CheckoutRequest, FetchError, OptionsQuery, PaymentOptions,
 };
 use gloo_net::http::{Request, Response};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize as _};
+use serde::Serialize as _;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorInner,
-}
-
-#[derive(Deserialize)]
-struct ErrorInner {
-    code: String,
-    #[serde(default)]
-    message: String,
-}
-
 fn js_message(value: &JsValue) -> String {
-    js_sys::Error::from(value.clone())
-        .message()
+    let message = js::get(value, "message");
+    message
         .as_string()
         .or_else(|| value.as_string())
         .unwrap_or_else(|| "request failed".to_owned())
+}
+
+fn gloo_message(error: gloo_net::Error) -> String {
+    // Matching (not `Display`) keeps serde_json's error texts out of the wasm.
+    match error {
+        gloo_net::Error::JsError(e) => e.message,
+        gloo_net::Error::GlooError(message) => message,
+        _ => "request failed".to_owned(),
+    }
+}
+
+fn bad(field: Bad) -> FetchError {
+    FetchError::Decode(format!("unexpected answer: field {}", field.0))
 }
 
 async fn body_json(response: &web_sys::Response) -> Result<JsValue, FetchError> {
@@ -41,21 +43,24 @@ async fn body_json(response: &web_sys::Response) -> Result<JsValue, FetchError> 
         .map_err(|e| FetchError::Decode(js_message(&e)))
 }
 
-async fn read<T: DeserializeOwned>(
+async fn read<T>(
     sent: Result<Response, gloo_net::Error>,
+    parse: fn(&JsValue) -> Result<T, Bad>,
 ) -> Result<T, FetchError> {
-    let response: web_sys::Response = sent.map_err(|e| FetchError::Network(e.to_string()))?.into();
+    let response: web_sys::Response = sent
+        .map_err(|e| FetchError::Network(gloo_message(e)))?
+        .into();
     let status = response.status();
     if !(200..300).contains(&status) {
-        let body = body_json(&response)
+        let reason = body_json(&response)
             .await
             .ok()
-            .and_then(|v| serde_wasm_bindgen::from_value::<ErrorBody>(v).ok());
-        return Err(match body {
-            Some(ErrorBody { error }) => FetchError::Http {
+            .and_then(|v| js::error_body(&v).ok());
+        return Err(match reason {
+            Some(reason) => FetchError::Http {
                 status,
-                code: error.code,
-                message: error.message,
+                code: reason.code,
+                message: reason.message,
             },
             None => FetchError::Http {
                 status,
@@ -65,7 +70,7 @@ async fn read<T: DeserializeOwned>(
         });
     }
     let value = body_json(&response).await?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| FetchError::Decode(e.to_string()))
+    parse(&value).map_err(bad)
 }
 
 /// `GET /api/catalog`.
@@ -76,6 +81,7 @@ pub async fn catalog(base: &str) -> Result<Catalog, FetchError> {
             .header("Accept", "application/json")
             .send()
             .await,
+        js::catalog,
     )
     .await
 }
@@ -91,6 +97,7 @@ pub async fn payment_options(
             .header("Accept", "application/json")
             .send()
             .await,
+        js::payment_options,
     )
     .await
 }
@@ -104,7 +111,7 @@ pub async fn create_checkout(
     let url = format!("{base}/api/checkout");
     let value = body
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| FetchError::Decode(e.to_string()))?;
+        .map_err(|_| FetchError::Decode("cannot encode the checkout".to_owned()))?;
     let text = js_sys::JSON::stringify(&value)
         .map_err(|e| FetchError::Decode(js_message(&e)))?
         .as_string()
@@ -114,6 +121,6 @@ pub async fn create_checkout(
         .header("Content-Type", "application/json")
         .header("Idempotency-Key", key)
         .body(text)
-        .map_err(|e| FetchError::Network(e.to_string()))?;
-    read(request.send().await).await
+        .map_err(|e| FetchError::Network(gloo_message(e)))?;
+    read(request.send().await, js::checkout_created).await
 }

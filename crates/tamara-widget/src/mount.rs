@@ -1,9 +1,10 @@
 //! The exported mount API: glue between the pure state, the view and the Worker.
 
 use crate::api;
-use crate::state::{Address, Cart, Config, Customer, Effect, Input, Lang, PaymentOptions, Widget};
+use crate::js::{self, Bad};
+use crate::state::{Config, Effect, Input, Lang, PaymentOptions, Widget};
 use crate::view::{Action, View};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -18,30 +19,17 @@ struct Inner {
 
 type Shared = Rc<RefCell<Inner>>;
 
-/// Options of [`mount`] (camelCase in JS; snake_case accepted).
-#[derive(Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct MountOptions {
-    #[serde(alias = "worker_url")]
-    worker_url: String,
-    country: String,
-    currency: String,
-    lang: String,
-    cart: Option<Cart>,
-    customer: Option<Customer>,
-    #[serde(alias = "shipping_address")]
-    shipping_address: Option<Address>,
-}
-
-fn from_js<T: for<'de> Deserialize<'de> + Default>(
-    value: JsValue,
+fn from_js<T: Default>(
+    value: &JsValue,
     what: &str,
+    read: fn(&JsValue) -> Result<T, Bad>,
 ) -> Result<T, JsError> {
     if value.is_null() || value.is_undefined() {
         return Ok(T::default());
     }
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| JsError::new(&format!("tamara-widget: invalid {what}: {e}")))
+    read(value).map_err(|Bad(field)| {
+        JsError::new(&format!("tamara-widget: invalid {what}: field {field}"))
+    })
 }
 
 fn to_js<T: Serialize>(value: &T) -> JsValue {
@@ -51,6 +39,7 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
 }
 
 fn nonce() -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut bytes = [0u8; 12];
     let filled = web_sys::window()
         .and_then(|w| w.crypto().ok())
@@ -60,7 +49,11 @@ fn nonce() -> String {
         let now = js_sys::Date::now() as u64;
         bytes[..8].copy_from_slice(&now.to_le_bytes());
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    bytes
+        .iter()
+        .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
+        .map(char::from)
+        .collect()
 }
 
 /// A mounted widget. Call `destroy()` when removing it (the custom element does).
@@ -84,15 +77,25 @@ impl std::fmt::Debug for TamaraWidget {
 /// `options`: `{workerUrl, country, currency, lang, cart?, customer?, shippingAddress?}`.
 /// Dispatches `tamara-ready` on `element` once mounted.
 #[wasm_bindgen]
-pub fn mount(element: &HtmlElement, options: JsValue) -> Result<TamaraWidget, JsError> {
-    let options: MountOptions = from_js(options, "options")?;
+pub fn mount(element: &HtmlElement, options: &JsValue) -> Result<TamaraWidget, JsError> {
+    let text = |keys: &[&str]| js::option_string(options, keys);
     let config = Config::new(
-        &options.worker_url,
-        &options.country,
-        &options.currency,
-        &options.lang,
+        &text(&["workerUrl", "worker_url"]),
+        &text(&["country"]),
+        &text(&["currency"]),
+        &text(&["lang"]),
     )
     .map_err(|e| JsError::new(&format!("tamara-widget: {e}")))?;
+    let input = |keys: &[&str]| js::option_value(options, keys);
+    let shipping = input(&["shippingAddress", "shipping_address"])
+        .map(|v| from_js(&v, "shipping address", js::address))
+        .transpose()?;
+    let customer = input(&["customer"])
+        .map(|v| from_js(&v, "customer", js::customer))
+        .transpose()?;
+    let cart = input(&["cart"])
+        .map(|v| from_js(&v, "cart", js::cart))
+        .transpose()?;
     let country = config.country.clone();
     // The view's listeners reach the widget through a weak slot filled once it exists (no
     // reference cycle: dropping the handle drops everything).
@@ -110,7 +113,7 @@ pub fn mount(element: &HtmlElement, options: JsValue) -> Result<TamaraWidget, Js
         }
     });
     let view = View::new(element, &country, on_action)
-        .map_err(|e| JsError::new(&format!("tamara-widget: cannot render: {e:?}")))?;
+        .map_err(|_| JsError::new("tamara-widget: cannot render into this element"))?;
     let shared: Shared = Rc::new(RefCell::new(Inner {
         model: Widget::new(config, &nonce()),
         view,
@@ -129,13 +132,13 @@ pub fn mount(element: &HtmlElement, options: JsValue) -> Result<TamaraWidget, Js
     let widget = TamaraWidget {
         inner: RefCell::new(Some(shared)),
     };
-    if let Some(address) = options.shipping_address {
+    if let Some(address) = shipping {
         widget.apply(Input::SetShipping(address));
     }
-    if let Some(customer) = options.customer {
+    if let Some(customer) = customer {
         widget.apply(Input::SetCustomer(customer));
     }
-    if let Some(cart) = options.cart {
+    if let Some(cart) = cart {
         widget.apply(Input::SetCart(cart));
     }
     widget.apply_render();
@@ -146,21 +149,21 @@ pub fn mount(element: &HtmlElement, options: JsValue) -> Result<TamaraWidget, Js
 impl TamaraWidget {
     /// Sets the cart `{items: [{sku, quantity}]}` (`null` = empty).
     pub fn set_cart(&self, cart: JsValue) -> Result<(), JsError> {
-        let cart: Cart = from_js(cart, "cart")?;
+        let cart = from_js(&cart, "cart", js::cart)?;
         self.apply(Input::SetCart(cart));
         Ok(())
     }
 
     /// Sets the consumer `{first_name, last_name, phone_number, email}`.
     pub fn set_customer(&self, customer: JsValue) -> Result<(), JsError> {
-        let customer: Customer = from_js(customer, "customer")?;
+        let customer = from_js(&customer, "customer", js::customer)?;
         self.apply(Input::SetCustomer(customer));
         Ok(())
     }
 
     /// Sets the shipping address `{first_name, last_name, line1, city, country_code, …}`.
     pub fn set_shipping_address(&self, address: JsValue) -> Result<(), JsError> {
-        let address: Address = from_js(address, "shipping address")?;
+        let address = from_js(&address, "shipping address", js::address)?;
         self.apply(Input::SetShipping(address));
         Ok(())
     }
@@ -215,6 +218,8 @@ impl TamaraWidget {
     }
 }
 
+// Not inlined: every async task and listener calls it; one copy keeps the wasm small.
+#[inline(never)]
 fn render(shared: &Shared) {
     let mut inner = shared.borrow_mut();
     if inner.destroyed {
@@ -225,6 +230,8 @@ fn render(shared: &Shared) {
     let _ = inner.view.render(vm);
 }
 
+// Not inlined: every async task and listener calls it; one copy keeps the wasm small.
+#[inline(never)]
 fn dispatch(shared: &Shared, input: Input) {
     let effects = {
         let mut inner = shared.borrow_mut();
@@ -241,6 +248,8 @@ fn base_url(shared: &Shared) -> String {
     shared.borrow().model.config().worker_url.clone()
 }
 
+// Not inlined: every async task and listener calls it; one copy keeps the wasm small.
+#[inline(never)]
 fn run(shared: &Shared, effects: Vec<Effect>) {
     for effect in effects {
         if shared.borrow().destroyed {
@@ -387,6 +396,8 @@ fn availability_detail(answer: &PaymentOptions) -> JsValue {
 
 /// Dispatches a bubbling, composed `CustomEvent` on the host (no borrow held, so listeners may
 /// call back into the handle). Returns `false` if a listener canceled it.
+// Not inlined: every async task and listener calls it; one copy keeps the wasm small.
+#[inline(never)]
 fn emit(shared: &Shared, kind: &str, detail: &JsValue, cancelable: bool) -> bool {
     let host = shared.borrow().host.clone();
     let init = CustomEventInit::new();

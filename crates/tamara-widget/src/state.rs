@@ -12,8 +12,7 @@
 //!   click while submitting is ignored),
 //! * render dedupe: [`ViewModel`] is `PartialEq`, so the same inputs produce no re-render.
 
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde::Serialize;
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -33,10 +32,13 @@ impl Lang {
     /// Parses `en`, `ar`, `en_US`, `ar-SA`…; anything else is `None`.
     pub fn parse(text: &str) -> Option<Lang> {
         let lower = text.trim().to_ascii_lowercase();
-        match lower.get(..2) {
-            Some("en") if lower.len() == 2 || lower[2..].starts_with(['-', '_']) => Some(Lang::En),
-            Some("ar") if lower.len() == 2 || lower[2..].starts_with(['-', '_']) => Some(Lang::Ar),
-            _ => None,
+        let region_ok = |rest: &str| rest.is_empty() || rest.starts_with(['-', '_']);
+        if lower.strip_prefix("en").is_some_and(region_ok) {
+            Some(Lang::En)
+        } else if lower.strip_prefix("ar").is_some_and(region_ok) {
+            Some(Lang::Ar)
+        } else {
+            None
         }
     }
     /// BCP 47 language tag for the `lang` attribute.
@@ -97,12 +99,11 @@ pub fn minor_to_decimal(minor: u64, exponent: u32) -> String {
         return minor.to_string();
     }
     let scale = 10u64.pow(exponent);
-    format!(
-        "{}.{:0width$}",
-        minor / scale,
-        minor % scale,
-        width = exponent as usize
-    )
+    let fraction = (minor % scale + scale).to_string(); // leading "1" keeps the zeros
+    let mut out = (minor / scale).to_string();
+    out.push('.');
+    out.push_str(fraction.get(1..).unwrap_or_default());
+    out
 }
 
 /// Validated widget configuration.
@@ -183,7 +184,7 @@ impl Config {
 // ---------------------------------------------------------------------------------------------
 
 /// One cart line: what the browser sends (never a price).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CartItem {
     /// Product SKU from the Worker's catalog.
     pub sku: String,
@@ -192,60 +193,47 @@ pub struct CartItem {
 }
 
 /// The cart as the host page gives it: `{items: [{sku, quantity}]}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Cart {
     /// Lines, in the host's order.
-    #[serde(default)]
     pub items: Vec<CartItem>,
 }
 
 /// Consumer details (`el.customer`); camelCase names are accepted too.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Customer {
     /// Given name.
-    #[serde(default, alias = "firstName")]
     pub first_name: String,
     /// Family name.
-    #[serde(default, alias = "lastName")]
     pub last_name: String,
     /// Mobile number (national or international form).
-    #[serde(default, alias = "phoneNumber", alias = "phone")]
     pub phone_number: String,
     /// E-mail address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
 
 /// Shipping address (`el.shippingAddress`); camelCase names are accepted too.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Address {
     /// Recipient's given name.
-    #[serde(default, alias = "firstName")]
     pub first_name: String,
     /// Recipient's family name.
-    #[serde(default, alias = "lastName")]
     pub last_name: String,
     /// Street line.
-    #[serde(default)]
     pub line1: String,
     /// Second street line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line2: Option<String>,
     /// Region / province.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// City.
-    #[serde(default)]
     pub city: String,
     /// ISO country code.
-    #[serde(default, alias = "countryCode")]
     pub country_code: String,
     /// Recipient's phone.
-    #[serde(
-        default,
-        alias = "phoneNumber",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
 }
 
@@ -263,9 +251,27 @@ pub enum CartError {
 /// Largest quantity per line the widget sends.
 pub const MAX_QUANTITY: u32 = 999;
 
+/// SKU → unit price in minor units, from the Worker's catalog (a short list: a linear scan
+/// is smaller in wasm than a map).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Prices(Vec<(String, u64)>);
+
+impl Prices {
+    /// Unit price of `sku`.
+    pub fn get(&self, sku: &str) -> Option<&u64> {
+        self.0.iter().find(|(s, _)| s == sku).map(|(_, p)| p)
+    }
+}
+
+impl FromIterator<(String, u64)> for Prices {
+    fn from_iter<I: IntoIterator<Item = (String, u64)>>(iter: I) -> Prices {
+        Prices(iter.into_iter().collect())
+    }
+}
+
 /// Prices the cart from the catalog (SKU → minor units): display and availability only; the
 /// Worker prices the order again from its own catalog.
-pub fn cart_total(cart: &Cart, catalog: &BTreeMap<String, u64>) -> Result<u64, CartError> {
+pub fn cart_total(cart: &Cart, catalog: &Prices) -> Result<u64, CartError> {
     let mut total: u64 = 0;
     for item in &cart.items {
         if item.sku.trim().is_empty() || item.quantity == 0 || item.quantity > MAX_QUANTITY {
@@ -287,7 +293,7 @@ pub fn cart_total(cart: &Cart, catalog: &BTreeMap<String, u64>) -> Result<u64, C
 // ---------------------------------------------------------------------------------------------
 
 /// The Worker's money output shape.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Money {
     /// Exact decimal string.
     pub amount: String,
@@ -298,17 +304,16 @@ pub struct Money {
 }
 
 /// `{code, message}` pair: unavailability reasons and errors.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reason {
     /// Stable snake_case code.
     pub code: String,
     /// Human text (English).
-    #[serde(default)]
     pub message: String,
 }
 
 /// One Tamara payment option.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PaymentOption {
     /// `PAY_BY_INSTALMENTS`, …
     pub payment_type: String,
@@ -317,36 +322,30 @@ pub struct PaymentOption {
     /// Amount of each instalment.
     pub instalment_amount: Money,
     /// Label in English.
-    #[serde(default)]
     pub label_en: String,
     /// Label in Arabic.
-    #[serde(default)]
     pub label_ar: String,
 }
 
 /// `GET /api/payment-options` answer.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PaymentOptions {
     /// Whether Tamara can be offered.
     pub available: bool,
     /// The amount the answer is for.
     pub amount: Money,
     /// Why not, when not available.
-    #[serde(default)]
     pub reason: Option<Reason>,
     /// The options to show.
-    #[serde(default)]
     pub options: Vec<PaymentOption>,
     /// Smallest order Tamara accepts.
-    #[serde(default)]
     pub min_limit: Option<Money>,
     /// Largest order Tamara accepts.
-    #[serde(default)]
     pub max_limit: Option<Money>,
 }
 
 /// One catalog product (only what the widget needs).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Product {
     /// SKU.
     pub sku: String,
@@ -355,17 +354,16 @@ pub struct Product {
 }
 
 /// `GET /api/catalog` answer.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Catalog {
     /// Currency of every price.
     pub currency: String,
     /// Products.
-    #[serde(default)]
     pub products: Vec<Product>,
 }
 
 /// `POST /api/checkout` answer.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckoutCreated {
     /// The Worker's order id.
     pub order_id: String,
@@ -608,7 +606,7 @@ pub enum Effect {
 enum CatalogState {
     NotLoaded,
     Loading,
-    Loaded(BTreeMap<String, u64>),
+    Loaded(Prices),
     Failed,
 }
 
@@ -969,6 +967,7 @@ impl Widget {
                 .options
                 .iter()
                 .map(|o| OptionView {
+                    kind: OptionKind::of(&o.payment_type, o.instalments),
                     instalments: o.instalments,
                     amount: o.instalment_amount.minor,
                     label: match self.config.lang {
@@ -1035,9 +1034,34 @@ fn missing_fields(consumer: &Customer, shipping: &Address) -> Vec<&'static str> 
 // View model and texts
 // ---------------------------------------------------------------------------------------------
 
+/// How an option is paid, from Tamara's `payment_type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionKind {
+    /// `PAY_BY_INSTALMENTS` (and unknown types with several instalments).
+    Instalments,
+    /// `PAY_NOW`: in full.
+    PayNow,
+    /// `PAY_NEXT_MONTH` / `PAY_BY_LATER`.
+    PayLater,
+}
+
+impl OptionKind {
+    /// Classifies a payment type.
+    pub fn of(payment_type: &str, instalments: u32) -> OptionKind {
+        match payment_type {
+            "PAY_NOW" => OptionKind::PayNow,
+            "PAY_NEXT_MONTH" | "PAY_BY_LATER" => OptionKind::PayLater,
+            _ if instalments <= 1 => OptionKind::PayNow,
+            _ => OptionKind::Instalments,
+        }
+    }
+}
+
 /// One option as shown.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OptionView {
+    /// How it is paid.
+    pub kind: OptionKind,
     /// Number of instalments.
     pub instalments: u32,
     /// Instalment amount in minor units.
@@ -1124,21 +1148,24 @@ pub struct Texts {
 }
 
 /// Instalment line in the widget's language.
-pub fn instalment_text(lang: Lang, count: u32, amount: &str) -> String {
-    match lang {
-        Lang::En => format!("{count} interest-free payments of {amount}"),
-        Lang::Ar => format!("{count} دفعات بدون فوائد بقيمة {amount}"),
+pub fn instalment_text(lang: Lang, kind: OptionKind, count: u32, amount: &str) -> String {
+    match (lang, kind) {
+        (Lang::En, OptionKind::Instalments) => {
+            format!("{count} interest-free payments of {amount}")
+        }
+        (Lang::Ar, OptionKind::Instalments) => format!("{count} دفعات بدون فوائد بقيمة {amount}"),
+        (Lang::En, OptionKind::PayNow) => format!("Pay {amount} in full"),
+        (Lang::Ar, OptionKind::PayNow) => format!("ادفع {amount} كاملة"),
+        (Lang::En, OptionKind::PayLater) => format!("Pay {amount} next month, no fees"),
+        (Lang::Ar, OptionKind::PayLater) => format!("ادفع {amount} الشهر القادم بدون رسوم"),
     }
 }
 
 fn unavailable_text(lang: Lang, reason: &Reason) -> String {
     let known_ar = match reason.code.as_str() {
-        "below_min_limit" | "amount_below_min" | "below_minimum" => {
-            Some("قيمة الطلب أقل من الحد الأدنى لتمارا.")
-        }
-        "above_max_limit" | "amount_above_max" | "above_maximum" => {
-            Some("قيمة الطلب أعلى من الحد الأقصى لتمارا.")
-        }
+        "amount_below_minimum" | "below_min_limit" => Some("قيمة الطلب أقل من الحد الأدنى لتمارا."),
+        "amount_above_maximum" | "above_max_limit" => Some("قيمة الطلب أعلى من الحد الأقصى لتمارا."),
+        "not_available_for_customer" => Some("تمارا غير متاحة لهذا العميل."),
         "country_not_supported" | "unsupported_country" => Some("تمارا غير متوفرة في هذا البلد."),
         "currency_not_supported" | "unsupported_currency" => Some("تمارا لا تدعم هذه العملة."),
         _ => None,
@@ -1243,7 +1270,7 @@ impl ViewModel {
             .options
             .iter()
             .map(|o| {
-                let text = instalment_text(self.lang, o.instalments, &format(o.amount));
+                let text = instalment_text(self.lang, o.kind, o.instalments, &format(o.amount));
                 let label = if o.label.trim() == text {
                     String::new()
                 } else {
@@ -1466,7 +1493,7 @@ mod tests {
 
     #[test]
     fn cart_is_priced_in_minor_units_from_the_catalog() {
-        let prices: BTreeMap<String, u64> = [("A".to_owned(), 5750), ("B".to_owned(), 1)]
+        let prices: Prices = [("A".to_owned(), 5750), ("B".to_owned(), 1)]
             .into_iter()
             .collect();
         assert_eq!(cart_total(&cart(&[("A", 4), ("B", 3)]), &prices), Ok(23003));
@@ -1482,7 +1509,7 @@ mod tests {
             cart_total(&cart(&[("A", 1000)]), &prices),
             Err(CartError::InvalidLine("A".into()))
         );
-        let huge: BTreeMap<String, u64> = [("H".to_owned(), u64::MAX / 2)].into_iter().collect();
+        let huge: Prices = [("H".to_owned(), u64::MAX / 2)].into_iter().collect();
         assert_eq!(
             cart_total(&cart(&[("H", 3)]), &huge),
             Err(CartError::Overflow)
@@ -1585,7 +1612,7 @@ mod tests {
         let answer = PaymentOptions {
             available: false,
             reason: Some(Reason {
-                code: "below_min_limit".into(),
+                code: "amount_below_minimum".into(),
                 message: "The order total is below Tamara's minimum of 100.00 SAR.".into(),
             }),
             options: vec![],
@@ -1617,6 +1644,24 @@ mod tests {
         assert_eq!(fx.len(), 1);
         assert_eq!(w.phase(), Phase::Unavailable);
         assert!(w.view().texts(&fmt).status.contains("can't be offered"));
+    }
+
+    #[test]
+    fn option_kinds_have_their_own_texts() {
+        assert_eq!(OptionKind::of("PAY_NOW", 1), OptionKind::PayNow);
+        assert_eq!(OptionKind::of("PAY_NEXT_MONTH", 1), OptionKind::PayLater);
+        assert_eq!(
+            OptionKind::of("PAY_BY_INSTALMENTS", 3),
+            OptionKind::Instalments
+        );
+        assert_eq!(
+            instalment_text(Lang::En, OptionKind::PayNow, 1, "SAR 230.00"),
+            "Pay SAR 230.00 in full"
+        );
+        assert_eq!(
+            instalment_text(Lang::Ar, OptionKind::PayLater, 1, "SAR 9.000"),
+            "ادفع SAR 9.000 الشهر القادم بدون رسوم"
+        );
     }
 
     #[test]

@@ -417,13 +417,18 @@ impl Drop for Server {
 
 /// `GET path` over a raw socket (blocking, 2 s limits): the status code, if any HTTP answer.
 pub fn http_status(port: u16, path: &str) -> Option<u16> {
+    http_request(port, "GET", path)
+}
+
+/// `METHOD path` without a body over a raw socket (blocking, short limits): the status code.
+pub fn http_request(port: u16, method: &str, path: &str) -> Option<u16> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     s.set_write_timeout(Some(Duration::from_secs(2))).ok()?;
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     )
     .ok()?;
     let mut buf = [0u8; 64];
@@ -698,6 +703,18 @@ impl Stack {
         )
     }
 
+    /// Removes every sandbox fault, blocking (usable from `Drop`).
+    pub fn clear_faults_blocking(&self) {
+        if let Some(port) = self
+            .sandbox_url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse::<u16>().ok())
+        {
+            let _ = http_request(port, "DELETE", "/_sandbox/faults");
+        }
+    }
+
     /// Stops both servers now.
     pub fn stop(&mut self) {
         self.worker.stop();
@@ -724,3 +741,26 @@ pub fn shared() -> &'static Stack {
 /// Tests that change global sandbox state (clock, faults, reconcile) take this lock exclusively;
 /// every other test takes it shared.
 pub static GLOBAL: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+/// Exclusive hold of [`GLOBAL`] that clears the sandbox faults when dropped (also when the test
+/// panics), so a failing fault test cannot break the tests after it.
+#[derive(Debug)]
+pub struct Exclusive {
+    stack: &'static Stack,
+    _guard: tokio::sync::RwLockWriteGuard<'static, ()>,
+}
+
+impl Exclusive {
+    /// Takes the lock for `stack`.
+    pub async fn take(stack: &'static Stack) -> Exclusive {
+        let g = GLOBAL.write().await;
+        stack.clear_faults_blocking();
+        Exclusive { stack, _guard: g }
+    }
+}
+
+impl Drop for Exclusive {
+    fn drop(&mut self) {
+        self.stack.clear_faults_blocking();
+    }
+}

@@ -26,14 +26,22 @@ async fn bearer_is_required() {
     let (s, v) = sb.call("GET", "/nope", None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(v["message"], "Not found");
+    let (s, v) = sb.call("DELETE", "/checkout", None).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(v["errors"][0]["error_code"], "method_not_allowed");
 }
 
 #[tokio::test]
 async fn create_checkout_returns_session_and_order_is_new() {
     let sb = Sb::new();
-    let (s, v) = sb.call("POST", "/checkout", Some(checkout_body(300, None))).await;
+    let (s, v) = sb
+        .call("POST", "/checkout", Some(checkout_body(300, None)))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let (oid, cid) = (v["order_id"].as_str().unwrap(), v["checkout_id"].as_str().unwrap());
+    let (oid, cid) = (
+        v["order_id"].as_str().unwrap(),
+        v["checkout_id"].as_str().unwrap(),
+    );
     assert!(tamara_core::ids::is_uuid(oid) && tamara_core::ids::is_uuid(cid));
     assert_eq!(
         v["checkout_url"],
@@ -52,7 +60,7 @@ async fn create_checkout_returns_session_and_order_is_new() {
 
 async fn expect_code(sb: &Sb, body: serde_json::Value, status: StatusCode, code: &str) {
     let (s, v) = sb.call("POST", "/checkout", Some(body)).await;
-    assert_eq!(s, status, "{v}");
+    assert_eq!(s, status, "{code}: {v}");
     assert_eq!(v["errors"][0]["error_code"], code, "{v}");
 }
 
@@ -61,31 +69,67 @@ async fn validation_errors_use_tamara_codes() {
     let sb = Sb::new();
     let mut b = checkout_body(300, None);
     b["country_code"] = json!("AE");
-    expect_code(&sb, b, StatusCode::BAD_REQUEST, "total_amount_invalid_currency").await;
+    expect_code(
+        &sb,
+        b,
+        StatusCode::BAD_REQUEST,
+        "total_amount_invalid_currency",
+    )
+    .await;
 
     let mut b = checkout_body(300, None);
     b["consumer"]["phone_number"] = json!("12345");
-    expect_code(&sb, b, StatusCode::BAD_REQUEST, "consumer_invalid_phone_number").await;
+    expect_code(
+        &sb,
+        b,
+        StatusCode::BAD_REQUEST,
+        "consumer_invalid_phone_number",
+    )
+    .await;
 
     let mut b = checkout_body(300, None);
     b["shipping_address"]["phone_number"] = json!("999");
-    expect_code(&sb, b, StatusCode::BAD_REQUEST, "shipping_address_invalid_phone_number").await;
+    expect_code(
+        &sb,
+        b,
+        StatusCode::BAD_REQUEST,
+        "shipping_address_invalid_phone_number",
+    )
+    .await;
 
     let mut b = checkout_body(300, None);
     b["total_amount"] = sar(301);
     expect_code(&sb, b, StatusCode::BAD_REQUEST, "total_amount_invalid").await;
 
-    // Over the merchant's maximum (5000 SAR) and under every minimum (1 SAR pay-now).
-    expect_code(&sb, checkout_body(6000, None), StatusCode::BAD_REQUEST, "total_amount_invalid_limit").await;
+    // Over every maximum (10000 SAR pay-now) and under every minimum (1 SAR pay-now).
+    expect_code(
+        &sb,
+        checkout_body(20000, None),
+        StatusCode::BAD_REQUEST,
+        "total_amount_invalid_limit",
+    )
+    .await;
     let mut b = checkout_body(300, None);
     b["total_amount"] = json!({"amount": 0.5, "currency": "SAR"});
     b["items"][0]["total_amount"] = json!({"amount": 0.5, "currency": "SAR"});
-    expect_code(&sb, b, StatusCode::BAD_REQUEST, "total_amount_invalid_limit").await;
+    expect_code(
+        &sb,
+        b,
+        StatusCode::BAD_REQUEST,
+        "total_amount_invalid_limit",
+    )
+    .await;
     // A named plan is checked against its own limits: 4000 SAR in 3 instalments is over 3000.
     let mut b = checkout_body(4000, None);
     b["payment_type"] = json!("PAY_BY_INSTALMENTS");
     b["instalments"] = json!(3);
-    expect_code(&sb, b, StatusCode::BAD_REQUEST, "total_amount_invalid_limit").await;
+    expect_code(
+        &sb,
+        b,
+        StatusCode::BAD_REQUEST,
+        "total_amount_invalid_limit",
+    )
+    .await;
 
     let mut b = checkout_body(300, None);
     b["total_amount"]["currency"] = json!("USD");
@@ -93,7 +137,13 @@ async fn validation_errors_use_tamara_codes() {
 
     let mut b = checkout_body(300, None);
     b["country_code"] = json!("US");
-    expect_code(&sb, b, StatusCode::BAD_REQUEST, "not_supported_delivery_country").await;
+    expect_code(
+        &sb,
+        b,
+        StatusCode::BAD_REQUEST,
+        "not_supported_delivery_country",
+    )
+    .await;
 
     let mut b = checkout_body(300, None);
     b["description"] = json!("");
@@ -128,7 +178,9 @@ async fn validation_errors_use_tamara_codes() {
 #[tokio::test]
 async fn malformed_json_and_body_limit() {
     let sb = Sb::new();
-    let (s, v) = sb.post_bytes("/checkout", b"{\"total_amount\": ".to_vec()).await;
+    let (s, v) = sb
+        .post_bytes("/checkout", b"{\"total_amount\": ".to_vec())
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["errors"][0]["error_code"], "invalid_json");
     let (s, v) = sb.post_bytes("/checkout", Vec::new()).await;
@@ -139,7 +191,9 @@ async fn malformed_json_and_body_limit() {
     assert_eq!(v["errors"][0]["error_code"], "invalid_request");
     let mut b = checkout_body(300, None);
     b["description"] = json!("x".repeat(300 * 1024));
-    let (s, v) = sb.post_bytes("/checkout", serde_json::to_vec(&b).unwrap()).await;
+    let (s, v) = sb
+        .post_bytes("/checkout", serde_json::to_vec(&b).unwrap())
+        .await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(v["errors"][0]["error_code"], "payload_too_large");
 }
@@ -167,7 +221,10 @@ async fn lenient_inputs_are_accepted() {
     b["total_amount"] = sar(250);
     let (oid, _) = sb.checkout(b).await;
     let o = sb.order(&oid).await;
-    assert_eq!(o["discount_amount"], json!({"name": "WELCOME", "amount": sar(50)}));
+    assert_eq!(
+        o["discount_amount"],
+        json!({"name": "WELCOME", "amount": sar(50)})
+    );
     // Arabic by default.
     let mut b = checkout_body(300, None);
     b.as_object_mut().unwrap().remove("locale");
@@ -178,25 +235,59 @@ async fn lenient_inputs_are_accepted() {
 #[tokio::test]
 async fn payment_types_pre_checks_and_configs() {
     let sb = Sb::new();
-    let (s, v) = sb.call("GET", "/checkout/payment-types?country=SA&currency=SAR", None).await;
+    let (s, v) = sb
+        .call(
+            "GET",
+            "/checkout/payment-types?country=SA&currency=SAR",
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     let types: Vec<tamara_core::checkout::PaymentTypeInfo> = serde_json::from_value(v).unwrap();
     assert_eq!(types[0].name, tamara_core::PaymentType::PayByInstalments);
-    let counts: Vec<u32> = types[0].supported_instalments.iter().map(|s| s.instalments).collect();
+    let counts: Vec<u32> = types[0]
+        .supported_instalments
+        .iter()
+        .map(|s| s.instalments)
+        .collect();
     assert_eq!(counts, vec![3, 4]);
     let (_, v) = sb
-        .call("GET", "/checkout/payment-types?country=SA&order_value=20.00", None)
+        .call(
+            "GET",
+            "/checkout/payment-types?country=SA&order_value=20.00",
+            None,
+        )
         .await;
-    assert_eq!(v.as_array().unwrap().len(), 1, "only PAY_NOW allows 20 SAR: {v}");
-    let (s, v) = sb.call("GET", "/checkout/payment-types?country=SA&currency=AED", None).await;
+    assert_eq!(
+        v.as_array().unwrap().len(),
+        1,
+        "only PAY_NOW allows 20 SAR: {v}"
+    );
+    let (s, v) = sb
+        .call(
+            "GET",
+            "/checkout/payment-types?country=SA&currency=AED",
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert_eq!(v["errors"][0]["error_code"], "total_amount_invalid_currency");
-    let (s, v) = sb.call("GET", "/checkout/payment-types?country=US", None).await;
+    assert_eq!(
+        v["errors"][0]["error_code"],
+        "total_amount_invalid_currency"
+    );
+    let (s, v) = sb
+        .call("GET", "/checkout/payment-types?country=US", None)
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert_eq!(v["errors"][0]["error_code"], "not_supported_delivery_country");
+    assert_eq!(
+        v["errors"][0]["error_code"],
+        "not_supported_delivery_country"
+    );
     let (s, _) = sb.call("GET", "/checkout/payment-types", None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    let (_, v) = sb.call("GET", "/checkout/payment-types?country=KW", None).await;
+    let (_, v) = sb
+        .call("GET", "/checkout/payment-types?country=KW", None)
+        .await;
     assert_eq!(v[0]["max_limit"], json!({"amount": 500, "currency": "KWD"}));
 
     let (s, v) = sb
@@ -209,8 +300,10 @@ async fn payment_types_pre_checks_and_configs() {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["has_available_payment_options"], true);
     let labels = v["available_payment_labels"].as_array().unwrap();
-    assert!(labels.iter().any(|l| l["instalment"] == 4
-        && l["description_en"].as_str().unwrap().contains("100.00 SAR")));
+    assert!(labels
+        .iter()
+        .any(|l| l["instalment"] == 4
+            && l["description_en"].as_str().unwrap().contains("100.00 SAR")));
     let (_, v) = sb
         .call(
             "POST",
@@ -232,23 +325,32 @@ async fn payment_types_pre_checks_and_configs() {
         "total_amount": sar(40), "country_code": "SA",
         "consumer": {"first_name": "A", "last_name": "B", "phone_number": "544337866", "email": "a@b.c"}
     });
-    let (s, v) = sb.call("POST", "/checkout/credit-pre-check", Some(credit.clone())).await;
+    let (s, v) = sb
+        .call("POST", "/checkout/credit-pre-check", Some(credit.clone()))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v.as_array().unwrap().len(), 1);
     let mut declined = credit;
     declined["consumer"]["phone_number"] = json!("526422337");
-    let (_, v) = sb.call("POST", "/checkout/credit-pre-check", Some(declined)).await;
+    let (_, v) = sb
+        .call("POST", "/checkout/credit-pre-check", Some(declined))
+        .await;
     assert_eq!(v, json!([]));
 
     let (s, v) = sb.call("GET", "/merchants/configs", None).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(v, json!({"single_checkout_enabled": true, "public_key": "sandbox-public-key"}));
+    assert_eq!(
+        v,
+        json!({"single_checkout_enabled": true, "public_key": "sandbox-public-key"})
+    );
 }
 
 #[tokio::test]
 async fn id_verification_status() {
     let sb = Sb::new();
-    let q = |p: &str, c: &str| format!("/merchants/customer/id-verification-status?phone_number={p}&country_code={c}");
+    let q = |p: &str, c: &str| {
+        format!("/merchants/customer/id-verification-status?phone_number={p}&country_code={c}")
+    };
     let (s, v) = sb.call("GET", &q("966544337866", "SA"), None).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v, json!({"is_id_verified": true}));

@@ -15,11 +15,19 @@ struct Live {
 impl Live {
     async fn start() -> Live {
         let (base, _state, task) = tamara_sandbox::spawn(config()).await.unwrap();
-        let http = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+        let http = reqwest::Client::builder()
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
         Live { base, http, task }
     }
 
-    async fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut r = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -46,7 +54,11 @@ impl Live {
 async fn hosted_checkout_pay_decline_cancel_and_expired() {
     let live = Live::start().await;
     let (s, v) = live
-        .api(reqwest::Method::POST, "/checkout", Some(checkout_body(400, None)))
+        .api(
+            reqwest::Method::POST,
+            "/checkout",
+            Some(checkout_body(400, None)),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let url = v["checkout_url"].as_str().unwrap().to_owned();
@@ -57,24 +69,43 @@ async fn hosted_checkout_pay_decline_cancel_and_expired() {
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains(&format!("action=\"/hosted/checkout/{cid}\"")));
-    assert!(html.contains("id=\"pay\"") && html.contains("id=\"decline\"") && html.contains("id=\"cancel\""));
-    assert!(html.contains("4 payments of 100.00 SAR") || html.contains("3 payments"), "{html}");
-    let ar = live.http.get(url.replace("en_US", "ar_SA")).send().await.unwrap();
+    assert!(
+        html.contains("id=\"pay\"")
+            && html.contains("id=\"decline\"")
+            && html.contains("id=\"cancel\"")
+    );
+    assert!(
+        html.contains("4 payments of 100.00 SAR") || html.contains("3 payments"),
+        "{html}"
+    );
+    let ar = live
+        .http
+        .get(url.replace("en_US", "ar_SA"))
+        .send()
+        .await
+        .unwrap();
     assert!(ar.text().await.unwrap().contains("dir=\"rtl\""));
 
     // Pay with the documented decline phone → failure URL (which already has a query).
     let resp = live
-        .post_form(&format!("/hosted/checkout/{cid}"), &[("action", "pay"), ("phone", "526422337")])
+        .post_form(
+            &format!("/hosted/checkout/{cid}"),
+            &[("action", "pay"), ("phone", "526422337")],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         resp.headers()["location"].to_str().unwrap(),
         format!("http://127.0.0.1:9/failure?shop=1&orderId={oid}&paymentStatus=declined")
     );
-    let (_, o) = live.api(reqwest::Method::GET, &format!("/orders/{oid}"), None).await;
+    let (_, o) = live
+        .api(reqwest::Method::GET, &format!("/orders/{oid}"), None)
+        .await;
     assert_eq!(o["status"], "declined");
     // Decided: a clear page, nothing changes.
-    let resp = live.post_form(&format!("/hosted/checkout/{cid}"), &[("action", "pay")]).await;
+    let resp = live
+        .post_form(&format!("/hosted/checkout/{cid}"), &[("action", "pay")])
+        .await;
     assert_eq!(resp.status(), StatusCode::CONFLICT);
     assert!(resp.text().await.unwrap().contains("already"));
     let page = live.http.get(&url).send().await.unwrap();
@@ -83,11 +114,21 @@ async fn hosted_checkout_pay_decline_cancel_and_expired() {
 
     // Another order: approve with the success phone.
     let (_, v) = live
-        .api(reqwest::Method::POST, "/checkout", Some(checkout_body(300, None)))
+        .api(
+            reqwest::Method::POST,
+            "/checkout",
+            Some(checkout_body(300, None)),
+        )
         .await;
-    let (oid2, cid2) = (v["order_id"].as_str().unwrap(), v["checkout_id"].as_str().unwrap());
+    let (oid2, cid2) = (
+        v["order_id"].as_str().unwrap(),
+        v["checkout_id"].as_str().unwrap(),
+    );
     let resp = live
-        .post_form(&format!("/hosted/checkout/{cid2}"), &[("action", "pay"), ("phone", "0544337866")])
+        .post_form(
+            &format!("/hosted/checkout/{cid2}"),
+            &[("action", "pay"), ("phone", "0544337866")],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(
@@ -96,27 +137,54 @@ async fn hosted_checkout_pay_decline_cancel_and_expired() {
     );
     // Cancel on the page → expired, cancel URL.
     let (_, v) = live
-        .api(reqwest::Method::POST, "/checkout", Some(checkout_body(300, None)))
+        .api(
+            reqwest::Method::POST,
+            "/checkout",
+            Some(checkout_body(300, None)),
+        )
         .await;
-    let (oid3, cid3) = (v["order_id"].as_str().unwrap().to_owned(), v["checkout_id"].as_str().unwrap().to_owned());
-    let resp = live.post_form(&format!("/hosted/checkout/{cid3}"), &[("action", "cancel")]).await;
+    let (oid3, cid3) = (
+        v["order_id"].as_str().unwrap().to_owned(),
+        v["checkout_id"].as_str().unwrap().to_owned(),
+    );
+    let resp = live
+        .post_form(&format!("/hosted/checkout/{cid3}"), &[("action", "cancel")])
+        .await;
     assert_eq!(
         resp.headers()["location"].to_str().unwrap(),
         format!("http://127.0.0.1:9/cancel?orderId={oid3}&paymentStatus=canceled")
     );
-    let (_, o) = live.api(reqwest::Method::GET, &format!("/orders/{oid3}"), None).await;
+    let (_, o) = live
+        .api(reqwest::Method::GET, &format!("/orders/{oid3}"), None)
+        .await;
     assert_eq!(o["status"], "expired");
     // Customer decline button.
     let (_, v) = live
-        .api(reqwest::Method::POST, "/checkout", Some(checkout_body(300, None)))
+        .api(
+            reqwest::Method::POST,
+            "/checkout",
+            Some(checkout_body(300, None)),
+        )
         .await;
     let cid4 = v["checkout_id"].as_str().unwrap().to_owned();
-    let resp = live.post_form(&format!("/hosted/checkout/{cid4}"), &[("action", "decline")]).await;
-    assert!(resp.headers()["location"].to_str().unwrap().contains("paymentStatus=declined"));
+    let resp = live
+        .post_form(
+            &format!("/hosted/checkout/{cid4}"),
+            &[("action", "decline")],
+        )
+        .await;
+    assert!(resp.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("paymentStatus=declined"));
 
     // Expired session: page says so, posting changes nothing.
     let (_, v) = live
-        .api(reqwest::Method::POST, "/checkout", Some(checkout_body(300, None)))
+        .api(
+            reqwest::Method::POST,
+            "/checkout",
+            Some(checkout_body(300, None)),
+        )
         .await;
     let cid5 = v["checkout_id"].as_str().unwrap().to_owned();
     let oid5 = v["order_id"].as_str().unwrap().to_owned();
@@ -126,25 +194,48 @@ async fn hosted_checkout_pay_decline_cancel_and_expired() {
         .send()
         .await
         .unwrap();
-    let page = live.http.get(format!("{}/checkout/{cid5}", live.base)).send().await.unwrap();
+    let page = live
+        .http
+        .get(format!("{}/checkout/{cid5}", live.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::GONE);
     assert!(page.text().await.unwrap().contains("expired"));
-    let resp = live.post_form(&format!("/hosted/checkout/{cid5}"), &[("action", "pay")]).await;
+    let resp = live
+        .post_form(&format!("/hosted/checkout/{cid5}"), &[("action", "pay")])
+        .await;
     assert_eq!(resp.status(), StatusCode::GONE);
-    let (_, o) = live.api(reqwest::Method::GET, &format!("/orders/{oid5}"), None).await;
+    let (_, o) = live
+        .api(reqwest::Method::GET, &format!("/orders/{oid5}"), None)
+        .await;
     assert_eq!(o["status"], "expired");
 
     // Unknown session, bad action, bad phone.
-    let page = live.http.get(format!("{}/checkout/nope", live.base)).send().await.unwrap();
+    let page = live
+        .http
+        .get(format!("{}/checkout/nope", live.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
     let (_, v) = live
-        .api(reqwest::Method::POST, "/checkout", Some(checkout_body(300, None)))
+        .api(
+            reqwest::Method::POST,
+            "/checkout",
+            Some(checkout_body(300, None)),
+        )
         .await;
     let cid6 = v["checkout_id"].as_str().unwrap().to_owned();
-    let resp = live.post_form(&format!("/hosted/checkout/{cid6}"), &[("action", "steal")]).await;
+    let resp = live
+        .post_form(&format!("/hosted/checkout/{cid6}"), &[("action", "steal")])
+        .await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     let resp = live
-        .post_form(&format!("/hosted/checkout/{cid6}"), &[("action", "pay"), ("phone", "12")])
+        .post_form(
+            &format!("/hosted/checkout/{cid6}"),
+            &[("action", "pay"), ("phone", "12")],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     live.task.abort();
@@ -155,7 +246,11 @@ async fn sms_link_pay_and_decline() {
     let live = Live::start().await;
     let b = json!({"total_amount": sar(300), "phone_number": "544337866", "order_reference_id": "POS-9", "items": []});
     let (s, v) = live
-        .api(reqwest::Method::POST, "/checkout/in-store-session", Some(b.clone()))
+        .api(
+            reqwest::Method::POST,
+            "/checkout/in-store-session",
+            Some(b.clone()),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let oid = v["order_id"].as_str().unwrap().to_owned();
@@ -167,33 +262,57 @@ async fn sms_link_pay_and_decline() {
     let html = page.text().await.unwrap();
     let cid = v["checkout_id"].as_str().unwrap();
     assert!(html.contains(&format!("action=\"/hosted/pay/{cid}\"")));
-    let resp = live.post_form(&format!("/hosted/pay/{cid}"), &[("action", "pay")]).await;
+    let resp = live
+        .post_form(&format!("/hosted/pay/{cid}"), &[("action", "pay")])
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.text().await.unwrap().contains("Payment successful"));
-    let (_, o) = live.api(reqwest::Method::GET, &format!("/merchants/orders/{oid}"), None).await;
+    let (_, o) = live
+        .api(
+            reqwest::Method::GET,
+            &format!("/merchants/orders/{oid}"),
+            None,
+        )
+        .await;
     assert_eq!(o["status"], "fully_captured");
     assert_eq!(o["captured_amount"], sar(300));
-    let resp = live.post_form(&format!("/hosted/pay/{cid}"), &[("action", "pay")]).await;
+    let resp = live
+        .post_form(&format!("/hosted/pay/{cid}"), &[("action", "pay")])
+        .await;
     assert_eq!(resp.status(), StatusCode::CONFLICT);
     // Decline on a second link.
     let (_, v) = live
         .api(reqwest::Method::POST, "/checkout/in-store-session", Some(b))
         .await;
     let cid2 = v["checkout_id"].as_str().unwrap();
-    let resp = live.post_form(&format!("/hosted/pay/{cid2}"), &[("action", "decline")]).await;
+    let resp = live
+        .post_form(&format!("/hosted/pay/{cid2}"), &[("action", "decline")])
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.text().await.unwrap().contains("declined"));
     let (_, o) = live
-        .api(reqwest::Method::GET, &format!("/orders/{}", v["order_id"].as_str().unwrap()), None)
+        .api(
+            reqwest::Method::GET,
+            &format!("/orders/{}", v["order_id"].as_str().unwrap()),
+            None,
+        )
         .await;
     assert_eq!(o["status"], "declined");
     // An online session is not an in-store link.
     let (_, v) = live
-        .api(reqwest::Method::POST, "/checkout", Some(checkout_body(300, None)))
+        .api(
+            reqwest::Method::POST,
+            "/checkout",
+            Some(checkout_body(300, None)),
+        )
         .await;
     let page = live
         .http
-        .get(format!("{}/pay/{}", live.base, v["checkout_id"].as_str().unwrap()))
+        .get(format!(
+            "{}/pay/{}",
+            live.base,
+            v["checkout_id"].as_str().unwrap()
+        ))
         .send()
         .await
         .unwrap();

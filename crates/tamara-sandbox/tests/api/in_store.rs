@@ -15,7 +15,11 @@ fn body(phone: &str, locale: &str) -> Value {
 
 async fn session(sb: &Sb, locale: &str) -> (String, String, Value) {
     let (s, v) = sb
-        .call("POST", "/checkout/in-store-session", Some(body("+966 54 433 7866", locale)))
+        .call(
+            "POST",
+            "/checkout/in-store-session",
+            Some(body("+966 54 433 7866", locale)),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     (
@@ -29,7 +33,10 @@ async fn session(sb: &Sb, locale: &str) -> (String, String, Value) {
 async fn session_sends_sms_in_the_shopper_language() {
     let sb = Sb::new();
     let (id, cid, v) = session(&sb, "en_US").await;
-    assert_eq!(v["checkout_deeplink"], format!("http://127.0.0.1:7070/pay/{cid}"));
+    assert_eq!(
+        v["checkout_deeplink"],
+        format!("http://127.0.0.1:7070/pay/{cid}")
+    );
     let (_, id_ar, _) = {
         let (a, b, c) = session(&sb, "ar_SA").await;
         (b, a, c)
@@ -42,7 +49,10 @@ async fn session_sends_sms_in_the_shopper_language() {
     assert_eq!(sms[0]["checkout_id"], json!(cid));
     assert_eq!(sms[0]["link"], v["checkout_deeplink"]);
     let en = sms[0]["text"].as_str().unwrap();
-    assert!(en.contains("300.00 SAR") && en.contains(&format!("/pay/{cid}")), "{en}");
+    assert!(
+        en.contains("300.00 SAR") && en.contains(&format!("/pay/{cid}")),
+        "{en}"
+    );
     assert!(sms[1]["text"].as_str().unwrap().contains("تمارا"));
     assert_eq!(sms[1]["lang"], "ar");
     assert_eq!(sms[1]["order_id"], json!(id_ar));
@@ -55,11 +65,17 @@ async fn session_sends_sms_in_the_shopper_language() {
 #[tokio::test]
 async fn session_validation() {
     let sb = Sb::new();
-    let (s, v) = sb.call("POST", "/checkout/in-store-session", Some(body("123", "en_US"))).await;
+    let (s, v) = sb
+        .call(
+            "POST",
+            "/checkout/in-store-session",
+            Some(body("123", "en_US")),
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["errors"][0]["error_code"], "invalid_phone_number");
     let mut b = body("544337866", "en_US");
-    b["total_amount"] = sar(9000);
+    b["total_amount"] = sar(20000);
     let (s, v) = sb.call("POST", "/checkout/in-store-session", Some(b)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["errors"][0]["error_code"], "total_amount_invalid_limit");
@@ -67,7 +83,10 @@ async fn session_validation() {
     b["items"][0]["total_amount"] = json!({"amount": 1, "currency": "AED"});
     let (s, v) = sb.call("POST", "/checkout/in-store-session", Some(b)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert_eq!(v["errors"][0]["error_code"], "total_amount_invalid_currency");
+    assert_eq!(
+        v["errors"][0]["error_code"],
+        "total_amount_invalid_currency"
+    );
     let mut b = body("544337866", "en_US");
     b["expiry_time"] = json!(2000);
     let (s, _) = sb.call("POST", "/checkout/in-store-session", Some(b)).await;
@@ -80,7 +99,11 @@ async fn void_before_and_after_payment() {
     // Void with the ids in the query (docs).
     let (id, cid, _) = session(&sb, "en_US").await;
     let (s, v) = sb
-        .call("POST", &format!("/checkout/{cid}/void?order_id={id}&store_code=Branch%20A"), None)
+        .call(
+            "POST",
+            &format!("/checkout/{cid}/void?order_id={id}&store_code=Branch%20A"),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["order_was_voided"], true);
@@ -89,7 +112,9 @@ async fn void_before_and_after_payment() {
     assert_eq!(o["status"], "canceled");
     assert_eq!(o["canceled_amount"], sar(300));
     // Voiding again is harmless.
-    let (_, v) = sb.call("POST", &format!("/checkout/{cid}/void?order_id={id}"), None).await;
+    let (_, v) = sb
+        .call("POST", &format!("/checkout/{cid}/void?order_id={id}"), None)
+        .await;
     assert_eq!(v["order_was_voided"], true);
     // Void in a JSON body (SDK), after payment.
     let (id, cid, _) = session(&sb, "en_US").await;
@@ -98,7 +123,11 @@ async fn void_before_and_after_payment() {
     assert_eq!(v["status"], "fully_captured");
     assert_eq!(v["transactions"]["captures"].as_array().unwrap().len(), 1);
     let (s, v) = sb
-        .call("POST", &format!("/checkout/{cid}/void"), Some(json!({"order_id": id})))
+        .call(
+            "POST",
+            &format!("/checkout/{cid}/void"),
+            Some(json!({"order_id": id})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["order_was_voided"], false);
@@ -106,25 +135,44 @@ async fn void_before_and_after_payment() {
     assert_eq!(sb.order(&id).await["status"], "fully_captured");
     // Refund an in-store order: booked against the payment's capture.
     let (s, r) = sb
-        .call("POST", &format!("/payments/simplified-refund/{id}"), Some(json!({"total_amount": sar(300), "comment": "returned"})))
+        .call(
+            "POST",
+            &format!("/payments/simplified-refund/{id}"),
+            Some(json!({"total_amount": sar(300), "comment": "returned"})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(r["status"], "fully_refunded");
-    assert_eq!(r["capture_id"], sb.order(&id).await["transactions"]["captures"][0]["capture_id"]);
+    assert_eq!(
+        r["capture_id"],
+        sb.order(&id).await["transactions"]["captures"][0]["capture_id"]
+    );
     // Errors.
-    let (s, _) = sb.call("POST", &format!("/checkout/{cid}/void"), None).await;
+    let (s, _) = sb
+        .call("POST", &format!("/checkout/{cid}/void"), None)
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, v) = sb
-        .call("POST", &format!("/checkout/{cid}/void?order_id=other"), None)
+        .call(
+            "POST",
+            &format!("/checkout/{cid}/void?order_id=other"),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["errors"][0]["error_code"], "order_id_mismatch");
-    let (s, _) = sb.call("POST", "/checkout/nope/void?order_id=x", None).await;
+    let (s, _) = sb
+        .call("POST", "/checkout/nope/void?order_id=x", None)
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     // Online orders cannot be voided.
     let (oid, ocid) = sb.checkout(checkout_body(300, None)).await;
     let (s, v) = sb
-        .call("POST", &format!("/checkout/{ocid}/void?order_id={oid}"), None)
+        .call(
+            "POST",
+            &format!("/checkout/{ocid}/void?order_id={oid}"),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(v["errors"][0]["error_code"], "wrong_channel");

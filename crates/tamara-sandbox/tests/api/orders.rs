@@ -38,7 +38,9 @@ async fn get_order_paths_and_not_found() {
         let (s, v) = sb.call(m, p, Some(body)).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{p} {v}");
     }
-    let (s, _) = sb.call("POST", "/payments/capture", Some(capture_body("nope", 1))).await;
+    let (s, _) = sb
+        .call("POST", "/payments/capture", Some(capture_body("nope", 1)))
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
@@ -46,27 +48,37 @@ async fn get_order_paths_and_not_found() {
 async fn authorise_is_idempotent_and_refused_before_approval() {
     let sb = Sb::new();
     let (id, _) = sb.checkout(checkout_body(300, None)).await;
-    let (s, v) = sb.call("POST", &format!("/orders/{id}/authorise"), None).await;
+    let (s, v) = sb
+        .call("POST", &format!("/orders/{id}/authorise"), None)
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(v["errors"][0]["error_code"], "invalid_transition");
     sb.trigger(&id, "approve").await;
     // The SDK sends {"order_id"}; the docs send nothing: both work.
     let (s, first) = sb
-        .call("POST", &format!("/orders/{id}/authorise"), Some(json!({"order_id": id})))
+        .call(
+            "POST",
+            &format!("/orders/{id}/authorise"),
+            Some(json!({"order_id": id})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{first}");
     assert_eq!(first["status"], "authorised");
     assert_eq!(first["auto_captured"], false);
     assert_eq!(first["capture_id"], "");
     assert_eq!(first["authorized_amount"], sar(300));
-    let (s, again) = sb.call("POST", &format!("/orders/{id}/authorise"), None).await;
+    let (s, again) = sb
+        .call("POST", &format!("/orders/{id}/authorise"), None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(first, again);
     let _: tamara_core::orders::Authorisation = serde_json::from_value(first).unwrap();
     // Declined orders cannot be authorised.
     let (id2, _) = sb.checkout(checkout_body(300, None)).await;
     sb.trigger(&id2, "decline").await;
-    let (s, _) = sb.call("POST", &format!("/orders/{id2}/authorise"), None).await;
+    let (s, _) = sb
+        .call("POST", &format!("/orders/{id2}/authorise"), None)
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
 }
 
@@ -78,12 +90,17 @@ async fn auto_capture_on_authorise() {
     });
     let (id, _) = sb.checkout(checkout_body(300, None)).await;
     sb.trigger(&id, "approve").await;
-    let (s, v) = sb.call("POST", &format!("/orders/{id}/authorise"), None).await;
+    let (s, v) = sb
+        .call("POST", &format!("/orders/{id}/authorise"), None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["status"], "fully_captured");
     assert_eq!(v["auto_captured"], true);
     let o = sb.order(&id).await;
-    assert_eq!(v["capture_id"], o["transactions"]["captures"][0]["capture_id"]);
+    assert_eq!(
+        v["capture_id"],
+        o["transactions"]["captures"][0]["capture_id"]
+    );
     assert_eq!(o["captured_amount"], sar(300));
 }
 
@@ -94,11 +111,15 @@ async fn auto_authorise_goes_straight_to_fully_captured() {
         ..config()
     });
     let (id, cid) = sb.checkout(checkout_body(300, None)).await;
-    let (s, _, _) = sb.form(&format!("/hosted/checkout/{cid}"), "action=pay").await;
+    let (s, _, _) = sb
+        .form(&format!("/hosted/checkout/{cid}"), "action=pay")
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let o = sb.order(&id).await;
     assert_eq!(o["status"], "fully_captured");
-    let (s, v) = sb.call("POST", &format!("/orders/{id}/authorise"), None).await;
+    let (s, v) = sb
+        .call("POST", &format!("/orders/{id}/authorise"), None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["status"], "fully_captured");
     assert_eq!(v["auto_captured"], true);
@@ -108,18 +129,26 @@ async fn auto_authorise_goes_straight_to_fully_captured() {
 async fn capture_refund_books_and_errors() {
     let sb = Sb::new();
     let id = sb.authorised(300).await;
-    let (s, v) = sb.call("POST", "/payments/capture", Some(capture_body(&id, 100))).await;
+    let (s, v) = sb
+        .call("POST", "/payments/capture", Some(capture_body(&id, 100)))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["status"], "partially_captured");
     assert_eq!(v["captured_amount"], sar(100));
     let cap1 = v["capture_id"].as_str().unwrap().to_owned();
     // Over-capture.
-    let (s, v) = sb.call("POST", "/payments/capture", Some(capture_body(&id, 201))).await;
+    let (s, v) = sb
+        .call("POST", "/payments/capture", Some(capture_body(&id, 201)))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(v["errors"][0]["error_code"], "capture_exceeds_remaining");
     // Cancel after a capture is refused.
     let (s, v) = sb
-        .call("POST", &format!("/orders/{id}/cancel"), Some(json!({"total_amount": sar(10)})))
+        .call(
+            "POST",
+            &format!("/orders/{id}/cancel"),
+            Some(json!({"total_amount": sar(10)})),
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(v["errors"][0]["error_code"], "invalid_transition");
@@ -131,11 +160,17 @@ async fn capture_refund_books_and_errors() {
     assert_eq!(v["errors"][0]["error_code"], "currency_mismatch");
     // Missing shipping_info.
     let (s, v) = sb
-        .call("POST", "/payments/capture", Some(json!({"order_id": id, "total_amount": sar(1)})))
+        .call(
+            "POST",
+            "/payments/capture",
+            Some(json!({"order_id": id, "total_amount": sar(1)})),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["errors"][0]["field"], "shipping_info");
-    let (s, v) = sb.call("POST", "/payments/capture", Some(capture_body(&id, 200))).await;
+    let (s, v) = sb
+        .call("POST", "/payments/capture", Some(capture_body(&id, 200)))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["status"], "fully_captured");
     let cap2 = v["capture_id"].as_str().unwrap().to_owned();
@@ -154,7 +189,11 @@ async fn capture_refund_books_and_errors() {
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(v["errors"][0]["error_code"], "refund_exceeds_captured");
     let (s, v) = sb
-        .call("POST", &path, Some(json!({"total_amount": sar(1), "comment": " "})))
+        .call(
+            "POST",
+            &path,
+            Some(json!({"total_amount": sar(1), "comment": " "})),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     // Legacy per-capture refund.
@@ -197,23 +236,33 @@ async fn partial_then_full_cancel() {
     let sb = Sb::new();
     let id = sb.authorised(300).await;
     let path = format!("/orders/{id}/cancel");
-    let (s, v) = sb.call("POST", &path, Some(json!({"total_amount": sar(100)}))).await;
+    let (s, v) = sb
+        .call("POST", &path, Some(json!({"total_amount": sar(100)})))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["status"], "updated");
     assert_eq!(v["canceled_amount"], sar(100));
-    let (s, v) = sb.call("POST", &path, Some(json!({"total_amount": sar(201)}))).await;
+    let (s, v) = sb
+        .call("POST", &path, Some(json!({"total_amount": sar(201)})))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(v["errors"][0]["error_code"], "cancel_exceeds_remaining");
-    let (s, v) = sb.call("POST", &path, Some(json!({"total_amount": sar(0)}))).await;
+    let (s, v) = sb
+        .call("POST", &path, Some(json!({"total_amount": sar(0)})))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(v["errors"][0]["error_code"], "zero_amount");
-    let (s, v) = sb.call("POST", &path, Some(json!({"total_amount": sar(200)}))).await;
+    let (s, v) = sb
+        .call("POST", &path, Some(json!({"total_amount": sar(200)})))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["status"], "canceled");
     let o = sb.order(&id).await;
     assert_eq!(o["canceled_amount"], sar(300));
     assert_eq!(o["transactions"]["cancels"].as_array().unwrap().len(), 2);
-    let (s, _) = sb.call("POST", &path, Some(json!({"total_amount": sar(1)}))).await;
+    let (s, _) = sb
+        .call("POST", &path, Some(json!({"total_amount": sar(1)})))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
     let (s, _) = sb.call("POST", &path, Some(json!({"amount": 1}))).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
@@ -224,16 +273,26 @@ async fn update_reference_id() {
     let sb = Sb::new();
     let (id, _) = sb.checkout(checkout_body(300, None)).await;
     let path = format!("/orders/{id}/reference-id");
-    let (s, v) = sb.call("PUT", &path, Some(json!({"order_reference_id": "NEW-9"}))).await;
+    let (s, v) = sb
+        .call("PUT", &path, Some(json!({"order_reference_id": "NEW-9"})))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["message"], "Order reference id was updated successfully");
-    let (s, v) = sb.call("GET", "/merchants/orders/reference-id/NEW-9", None).await;
+    let (s, v) = sb
+        .call("GET", "/merchants/orders/reference-id/NEW-9", None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["order_id"], json!(id));
-    let (s, _) = sb.call("PUT", &path, Some(json!({"order_reference_id": ""}))).await;
+    let (s, _) = sb
+        .call("PUT", &path, Some(json!({"order_reference_id": ""})))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, _) = sb
-        .call("PUT", "/orders/nope/reference-id", Some(json!({"order_reference_id": "x"})))
+        .call(
+            "PUT",
+            "/orders/nope/reference-id",
+            Some(json!({"order_reference_id": "x"})),
+        )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }

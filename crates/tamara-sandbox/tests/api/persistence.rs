@@ -20,7 +20,8 @@ async fn store_round_trip() {
     let st = tamara_sandbox::SandboxState::with_store(config(), &path).unwrap();
     let sb = Sb { state: st };
     let id = sb.authorised(300).await;
-    sb.call("POST", "/payments/capture", Some(capture_body(&id, 100))).await;
+    sb.call("POST", "/payments/capture", Some(capture_body(&id, 100)))
+        .await;
     sb.call(
         "POST",
         "/webhooks",
@@ -52,7 +53,9 @@ async fn store_round_trip() {
     let (_, c) = again.call("GET", "/_sandbox/clock", None).await;
     assert_eq!(c["offset_ms"], 3_600_000);
     // And it keeps working.
-    let (s, _) = again.call("POST", "/payments/capture", Some(capture_body(&id, 200))).await;
+    let (s, _) = again
+        .call("POST", "/payments/capture", Some(capture_body(&id, 200)))
+        .await;
     assert_eq!(s, StatusCode::OK);
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }
@@ -84,7 +87,10 @@ async fn start_binary(port: u16, store: &std::path::Path) -> Proc {
         .unwrap();
     let p = Proc(child);
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return p;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

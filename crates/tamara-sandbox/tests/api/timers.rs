@@ -38,7 +38,9 @@ async fn approved_expires_after_72_hours() {
     assert_eq!(sb.order(&id).await["status"], "approved");
     sb.advance(json!({"hours": 1})).await;
     assert_eq!(sb.order(&id).await["status"], "expired");
-    let (s, v) = sb.call("POST", &format!("/orders/{id}/authorise"), None).await;
+    let (s, v) = sb
+        .call("POST", &format!("/orders/{id}/authorise"), None)
+        .await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
 }
 
@@ -46,7 +48,9 @@ async fn approved_expires_after_72_hours() {
 async fn authorised_is_auto_captured_after_21_days() {
     let sb = Sb::new();
     let id = sb.authorised(300).await;
-    let (s, _) = sb.call("POST", "/payments/capture", Some(capture_body(&id, 100))).await;
+    let (s, _) = sb
+        .call("POST", "/payments/capture", Some(capture_body(&id, 100)))
+        .await;
     assert_eq!(s, StatusCode::OK);
     sb.advance(json!({"days": 20})).await;
     assert_eq!(sb.order(&id).await["status"], "partially_captured");
@@ -68,12 +72,16 @@ async fn in_store_link_expires_after_15_minutes() {
         "total_amount": sar(300), "phone_number": "544337866", "order_reference_id": "POS-1",
         "items": []
     });
-    let (s, v) = sb.call("POST", "/checkout/in-store-session", Some(body.clone())).await;
+    let (s, v) = sb
+        .call("POST", "/checkout/in-store-session", Some(body.clone()))
+        .await;
     assert_eq!(s, StatusCode::OK);
     let id = v["order_id"].as_str().unwrap().to_owned();
     let mut longer = body;
     longer["expiry_time"] = json!(20);
-    let (_, v2) = sb.call("POST", "/checkout/in-store-session", Some(longer)).await;
+    let (_, v2) = sb
+        .call("POST", "/checkout/in-store-session", Some(longer))
+        .await;
     let id2 = v2["order_id"].as_str().unwrap().to_owned();
     sb.advance(json!({"minutes": 14})).await;
     assert_eq!(sb.order(&id).await["status"], "new");
@@ -84,4 +92,45 @@ async fn in_store_link_expires_after_15_minutes() {
     assert_eq!(s, StatusCode::CONFLICT);
     sb.advance(json!({"minutes": 5})).await;
     assert_eq!(sb.order(&id2).await["status"], "expired");
+}
+
+#[tokio::test]
+async fn the_server_ticker_fires_timers_without_reads() {
+    let (base, state, task) = tamara_sandbox::spawn(config()).await.unwrap();
+    let http = reqwest::Client::new();
+    let v: serde_json::Value = http
+        .post(format!("{base}/checkout"))
+        .bearer_auth(TOKEN)
+        .json(&checkout_body(300, Some("http://127.0.0.1:9/n")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Move the clock without running timers, as if 31 minutes had passed.
+    state.lock().data.clock_offset_ms += 31 * 60_000;
+    let mut fired = false;
+    for _ in 0..40 {
+        let log: serde_json::Value = http
+            .get(format!("{base}/_sandbox/webhooks/deliveries"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if log
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["event_type"] == "order_expired" && d["order_id"] == v["order_id"])
+        {
+            fired = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(fired, "the 1-second ticker should expire the session");
+    task.abort();
 }

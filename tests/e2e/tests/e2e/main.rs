@@ -13,8 +13,8 @@ mod webhooks;
 
 use serde_json::Value;
 use tamara_e2e::client::{checkout_body, s, Api};
-use tamara_e2e::{shared, GLOBAL};
-use tokio::sync::{RwLockReadGuard, RwLockWriteGuard};
+use tamara_e2e::{shared, Exclusive, GLOBAL};
+use tokio::sync::RwLockReadGuard;
 
 /// A client on the shared stack, for a test that leaves global state alone.
 pub async fn api() -> (Api, RwLockReadGuard<'static, ()>) {
@@ -24,12 +24,11 @@ pub async fn api() -> (Api, RwLockReadGuard<'static, ()>) {
 }
 
 /// A client on the shared stack, for a test that changes the clock, faults or reconciles.
-pub async fn api_exclusive() -> (Api, RwLockWriteGuard<'static, ()>) {
-    let g = GLOBAL.write().await;
+/// Faults are cleared when the returned guard drops.
+pub async fn api_exclusive() -> (Api, Exclusive) {
     let stack = tokio::task::block_in_place(shared);
-    let api = stack.api();
-    api.clear_faults().await;
-    (api, g)
+    let g = Exclusive::take(stack).await;
+    (stack.api(), g)
 }
 
 /// Creates an online checkout for 2 × TSHIRT-1 (115.00 SAR); returns the create answer.

