@@ -14,6 +14,7 @@
 #   ALLOWED_ORIGINS comma-separated CORS origins       (the Worker's own origin, 127.0.0.1 and localhost)
 #   STACK_REBUILD=1 force `cargo build` + `scripts/build-worker.sh`; STACK_NO_BUILD=1 never build
 #   STACK_WAIT_SECS how long to wait for both servers  (90)
+#   INSPECTOR_PORT  wrangler's devtools port           (wrangler's default, 9229 or a free one)
 #
 # Both servers run under `setsid`; their process-group ids are kept in STACK_DIR and `stop` kills
 # the whole group (wrangler's workerd children included). The sandbox is built with
@@ -153,6 +154,7 @@ start() {
     wrangler dev --config "$config" --env-file "$ROOT/.dev.vars" \
     --ip 127.0.0.1 --port "$WORKER_PORT" --persist-to "$persist" \
     --show-interactive-dev-session=false --log-level "${WRANGLER_LOG_LEVEL:-info}" \
+    ${INSPECTOR_PORT:+--inspector-port "$INSPECTOR_PORT"} --inspector-ip 127.0.0.1 \
     --var "TAMARA_API_BASE:$SANDBOX_URL" --var "PUBLIC_URL:$WORKER_URL" \
     --var "STORE_URL:$STORE_URL" --var "ALLOWED_ORIGINS:$ALLOWED_ORIGINS" \
     --var "SANDBOX_CLOCK_URL:$SANDBOX_URL/_sandbox/clock" \

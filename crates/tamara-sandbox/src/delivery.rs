@@ -102,9 +102,11 @@ fn prepare(st: &SandboxState, id: &str) -> Option<Attempt> {
         .and_then(|w| w.headers.clone())
         .map(|h| h.into_iter().collect())
         .unwrap_or_default();
+    // The token proves the sender to a receiver that runs on a real clock, so it is signed
+    // with wall-clock time, not the sandbox clock (which tests move days ahead).
     let token = sign(
         &inner.config.notification_token,
-        &Claims::tamara(inner.now()),
+        &Claims::tamara(crate::state::wall_clock()),
     );
     Some(Attempt {
         url: d.url.clone(),

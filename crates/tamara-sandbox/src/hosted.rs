@@ -28,8 +28,23 @@ pub fn routes() -> Router<SandboxState> {
 
 const MERCHANT_NAME: &str = "Sandbox Merchant";
 
+/// The pages use inline CSS only and no script: the CSP forbids everything else. (No
+/// `form-action`: browsers apply it to the 303 redirect to the merchant's site.)
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; frame-ancestors 'none'";
+
 fn html(status: StatusCode, body: String) -> Response {
-    (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+    (
+        status,
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::CONTENT_SECURITY_POLICY, CSP),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+        ],
+        Html(body),
+    )
+        .into_response()
 }
 
 fn notice(status: StatusCode, n: Notice, locale: &Locale) -> Response {

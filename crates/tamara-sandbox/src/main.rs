@@ -169,3 +169,34 @@ async fn main() {
     }
     state.save();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_builds_the_config() {
+        let cli = Cli::parse_from(["tamara-sandbox", "--auto-authorise", "--max-amount", "9000"]);
+        let c = build(&cli, 7071).unwrap();
+        assert_eq!(c.public_url, "http://127.0.0.1:7071");
+        assert_eq!(c.api_token.expose(), DEV_API_TOKEN);
+        assert!(c.auto_authorise && !c.auto_capture && c.log_requests);
+        let sa = &c.limits[&tamara_core::Country::Sa][0];
+        assert_eq!(sa.max_limit.to_decimal_string(), "9000.00");
+        let cli = Cli::parse_from([
+            "tamara-sandbox",
+            "--bind",
+            "0.0.0.0",
+            "--public-url",
+            "https://sandbox.example/",
+            "--quiet",
+        ]);
+        let c = build(&cli, 1).unwrap();
+        assert_eq!(c.public_url, "https://sandbox.example");
+        assert!(!c.log_requests);
+        let cli = Cli::parse_from(["tamara-sandbox", "--bind", "0.0.0.0"]);
+        assert_eq!(build(&cli, 5).unwrap().public_url, "http://127.0.0.1:5");
+        let cli = Cli::parse_from(["tamara-sandbox", "--notification-token", ""]);
+        assert!(build(&cli, 5).is_err());
+    }
+}

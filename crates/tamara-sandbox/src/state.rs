@@ -134,6 +134,11 @@ pub struct SandboxState {
     shared: Arc<Shared>,
 }
 
+/// Real time, ignoring the sandbox clock offset (used to sign webhook tokens).
+pub fn wall_clock() -> Timestamp {
+    Timestamp::from_millis(real_now_ms())
+}
+
 fn real_now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -740,11 +740,11 @@ async fn flow_auth_and_error_responses(sb: &mut Sandbox) {
     assert_eq!(r.json["errors"][0]["error_code"], "invalid_json");
     let mut body = checkout_body("B", "544337866");
     body.as_object_mut().unwrap().remove("consumer");
-    sb.expect(Req::new("POST", "/checkout").json(&body), 400)
+    sb.expect(Req::new("POST", "/checkout").json(&body).invalid(), 400)
         .await;
     let mut body = checkout_body("B", "544337866");
     body["total_amount"]["amount"] = json!("lots");
-    sb.expect(Req::new("POST", "/checkout").json(&body), 400)
+    sb.expect(Req::new("POST", "/checkout").json(&body).invalid(), 400)
         .await;
     let mut body = checkout_body("B", "544337866");
     body["total_amount"]["currency"] = json!("AED");
@@ -759,7 +759,9 @@ async fn flow_auth_and_error_responses(sb: &mut Sandbox) {
     // 413.
     let big = format!("{{\"pad\":\"{}\"}}", "x".repeat(300 * 1024));
     sb.expect(
-        Req::new("POST", "/checkout").raw("application/json", big),
+        Req::new("POST", "/checkout")
+            .raw("application/json", big)
+            .invalid(),
         413,
     )
     .await;
@@ -908,6 +910,25 @@ async fn flow_online_lifecycle(sb: &mut Sandbox) {
     assert_eq!(o["transactions"]["captures"].as_array().unwrap().len(), 2);
     assert_eq!(o["transactions"]["refunds"].as_array().unwrap().len(), 2);
     assert_eq!(o["refunded_amount"], money(json!(67.5)));
+
+    // User data reaches the hosted page escaped.
+    let mut body = checkout_body("<R&D>", "544337866");
+    body["items"][0]["name"] = json!("<script>alert('x')</script>");
+    body["locale"] = json!("en_US");
+    let r = sb
+        .expect(Req::new("POST", "/checkout").json(&body), 200)
+        .await;
+    let cid = r.json["checkout_id"].as_str().unwrap().to_owned();
+    let page = sb
+        .expect(Req::new("GET", format!("/checkout/{cid}")).no_auth(), 200)
+        .await;
+    assert!(!page.text.contains("<script"), "{}", page.text);
+    assert!(page
+        .text
+        .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+    assert!(page.text.contains("&lt;R&amp;D&gt;"));
+    assert!(page.text.contains("<html lang=\"en\" dir=\"ltr\">"));
+    assert!(page.text.contains("name=\"phone\" value=\"544337866\""));
 
     // Every recorded webhook body is a valid notification.
     let d = sb

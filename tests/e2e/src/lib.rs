@@ -520,6 +520,20 @@ fn run_dir(tag: &str) -> StartResult<PathBuf> {
     Ok(d)
 }
 
+/// Writes a file only the owner can read (secrets for `wrangler dev --env-file`).
+pub fn write_private(path: &Path, text: &str) -> StartResult<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Runs wrangler (from node_modules, under Node 22) to completion.
 fn wrangler_bounded(root: &Path, args: &[String], what: &str) -> StartResult<String> {
     let mut cmd = Command::new(root.join("node_modules/.bin/wrangler"));
@@ -644,7 +658,7 @@ impl Stack {
         );
         let _ = writeln!(env, "ADMIN_TOKEN={}", secrets.admin_token);
         let _ = writeln!(env, "CART_SIGNING_KEY={}", secrets.cart_signing_key);
-        fs::write(&env_file, env).map_err(|e| format!("{}: {e}", env_file.display()))?;
+        write_private(&env_file, &env)?;
 
         let allowed_origin = "http://shop.e2e.test".to_owned();
         let mut vars: Vec<(String, String)> = vec![
@@ -762,5 +776,113 @@ impl Exclusive {
 impl Drop for Exclusive {
     fn drop(&mut self) {
         self.stack.clear_faults_blocking();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::{checkout_id_of, query_param};
+
+    #[test]
+    fn derived_config_is_prebuilt_and_absolute() {
+        let root = repo_root();
+        if !root.join("wrangler.toml").exists() {
+            return;
+        }
+        let cfg = derive_wrangler_config(&root).unwrap();
+        assert!(!cfg.lines().any(|l| l.trim() == "[build]"), "{cfg}");
+        assert!(
+            !cfg.lines()
+                .any(|l| l.trim_start().starts_with("command") && l.contains("build-worker")),
+            "{cfg}"
+        );
+        let main = cfg
+            .lines()
+            .find(|l| l.trim_start().starts_with("main"))
+            .unwrap();
+        assert!(main.contains(&format!("\"{}/", root.display())), "{main}");
+        assert_eq!(
+            worker_main(&root).unwrap().parent().unwrap().file_name(),
+            Some(std::ffi::OsStr::new("build"))
+        );
+    }
+
+    #[test]
+    fn url_helpers() {
+        let u = "http://127.0.0.1:7070/checkout/abc-123?locale=en_US&orderId=o-1";
+        assert_eq!(checkout_id_of(u), "abc-123");
+        assert_eq!(checkout_id_of("http://x/pay/p-9"), "p-9");
+        assert_eq!(query_param(u, "orderId").as_deref(), Some("o-1"));
+        assert_eq!(query_param(u, "nope"), None);
+    }
+
+    #[test]
+    fn free_ports_bind_loopback() {
+        let p = free_port().unwrap();
+        assert!(p > 0);
+        TcpListener::bind(("127.0.0.1", p)).unwrap();
+    }
+
+    /// docs/worker-openapi.json loads, is OpenAPI 3.0, covers every Worker route of
+    /// docs/CONTRACTS.md §2, resolves its `$ref`s, and protects `/admin` with the bearer scheme.
+    #[test]
+    fn worker_openapi_covers_the_contract() {
+        let text = fs::read_to_string(repo_root().join("docs/worker-openapi.json")).unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.0"));
+        let routes = [
+            ("get", "/api/catalog"),
+            ("get", "/api/payment-options"),
+            ("post", "/api/checkout"),
+            ("get", "/api/orders/{order_id}"),
+            ("get", "/tamara/success"),
+            ("get", "/tamara/failure"),
+            ("get", "/tamara/cancel"),
+            ("post", "/tamara/webhook"),
+            ("get", "/admin/orders"),
+            ("get", "/admin/orders/{order_id}"),
+            ("post", "/admin/orders/{order_id}/capture"),
+            ("post", "/admin/orders/{order_id}/cancel"),
+            ("post", "/admin/orders/{order_id}/refund"),
+            ("put", "/admin/orders/{order_id}/reference-id"),
+            ("post", "/admin/in-store"),
+            ("get", "/admin/in-store/{order_id}"),
+            ("post", "/admin/in-store/{order_id}/void"),
+            ("get", "/admin/customers/id-verification"),
+            ("get", "/admin/webhooks"),
+            ("post", "/admin/webhooks"),
+            ("get", "/admin/webhooks/{webhook_id}"),
+            ("put", "/admin/webhooks/{webhook_id}"),
+            ("delete", "/admin/webhooks/{webhook_id}"),
+            ("post", "/admin/reconcile"),
+        ];
+        for (method, path) in routes {
+            let op = &doc["paths"][path][method];
+            assert!(op.is_object(), "{method} {path} missing");
+            assert!(op["responses"].is_object(), "{method} {path}: no responses");
+            if path.starts_with("/admin") {
+                assert_eq!(
+                    op["security"],
+                    serde_json::json!([{"bearerAuth": []}]),
+                    "{method} {path}"
+                );
+                assert!(
+                    op["responses"]["401"].is_object(),
+                    "{method} {path}: no 401"
+                );
+            }
+        }
+        assert_eq!(
+            doc["components"]["securitySchemes"]["bearerAuth"]["scheme"],
+            "bearer"
+        );
+        let err = &doc["components"]["schemas"]["Error"]["properties"]["error"];
+        assert_eq!(err["required"], serde_json::json!(["code", "message"]));
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for part in text.split("\"#/components/schemas/").skip(1) {
+            let name = part.split('"').next().unwrap();
+            assert!(schemas.contains_key(name), "dangling $ref {name}");
+        }
     }
 }

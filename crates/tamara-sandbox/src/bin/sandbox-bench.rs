@@ -55,6 +55,8 @@ struct Report {
     ok: u64,
     errors: u64,
     elapsed: Duration,
+    /// CPU time of the whole process (server + client) during the scenario, in milliseconds.
+    cpu_ms: u64,
     /// Latencies of successful requests in microseconds, sorted.
     lat_us: Vec<u64>,
 }
@@ -73,6 +75,11 @@ impl Report {
         }
         let rank = (permille * n).div_ceil(1000).max(1);
         self.lat_us[usize::try_from(rank - 1).unwrap_or(0)]
+    }
+
+    /// Requests per CPU-second of the process: less sensitive to other load on the machine.
+    fn per_cpu_s(&self) -> u64 {
+        self.ok * 1000 / self.cpu_ms.max(1)
     }
 
     fn max(&self) -> u64 {
@@ -126,6 +133,7 @@ async fn run(
 ) -> Report {
     let deadline = Duration::from_secs(args.seconds);
     let tickets = Arc::new(AtomicU64::new(0));
+    let cpu_before = process_cpu_ms();
     let start = Instant::now();
     let stop_at = start + deadline;
     let mut tasks = Vec::new();
@@ -178,14 +186,30 @@ async fn run(
         errors += e;
     }
     let elapsed = start.elapsed();
+    let cpu_ms = process_cpu_ms().saturating_sub(cpu_before);
     lat_us.sort_unstable();
     Report {
         name,
         ok: lat_us.len() as u64,
         errors,
         elapsed,
+        cpu_ms,
         lat_us,
     }
+}
+
+/// User + system CPU time of this process in milliseconds (`/proc/self/stat`, USER_HZ = 100).
+fn process_cpu_ms() -> u64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let utime: u64 = f.get(11)?.parse().ok()?;
+            let stime: u64 = f.get(12)?.parse().ok()?;
+            Some((utime + stime) * 10)
+        })
+        .unwrap_or(0)
 }
 
 fn cpu_model() -> String {
@@ -386,7 +410,9 @@ async fn bench(args: Args, threads: usize) {
         "In-process sandbox (`tamara_sandbox::spawn`, axum on a multi-threaded tokio runtime) \
          driven over loopback by a keep-alive `reqwest` client in the same process (client and \
          server share the CPUs). Each scenario: warm-up, then until the request count or the \
-         time limit is reached. Latency is per request, client side.\n\n",
+         time limit is reached. Latency is per request, client side. \"req per CPU-s\" divides by \
+         the CPU time the process (server and client together) used, which is less sensitive to \
+         other load on the machine than req/s.\n\n",
     );
     section.push_str(&format!(
         "* Date: {}\n* Machine: {} CPUs (`nproc`), {}\n* Runtime threads: {threads}; \
@@ -408,12 +434,12 @@ async fn bench(args: Args, threads: usize) {
         },
     ));
     section.push_str(
-        "| endpoint | requests ok | errors | time (s) | req/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| endpoint | requests ok | errors | time (s) | req/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | process CPU (s) | req per CPU-s |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in [&post, &get] {
         section.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.name,
             r.ok,
             r.errors,
@@ -422,7 +448,9 @@ async fn bench(args: Args, threads: usize) {
             ms(r.pct(500)),
             ms(r.pct(900)),
             ms(r.pct(990)),
-            ms(r.max())
+            ms(r.max()),
+            secs(Duration::from_millis(r.cpu_ms)),
+            r.per_cpu_s()
         ));
     }
     let goal = 5_000;
@@ -439,7 +467,8 @@ async fn bench(args: Args, threads: usize) {
         let old = std::fs::read_to_string(&path).unwrap_or_default();
         std::fs::write(&path, splice_section(&old, &section))
             .unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
-        eprintln!("updated {}", path.display());
+        let shown = path.canonicalize().unwrap_or(path);
+        eprintln!("updated {}", shown.display());
     }
 }
 
@@ -454,6 +483,7 @@ mod tests {
             ok: 100,
             errors: 0,
             elapsed: Duration::from_millis(20),
+            cpu_ms: 40,
             lat_us: (1..=100).collect(),
         };
         assert_eq!(r.pct(500), 50);
@@ -461,6 +491,7 @@ mod tests {
         assert_eq!(r.pct(990), 99);
         assert_eq!(r.max(), 100);
         assert_eq!(r.rps(), 5000);
+        assert_eq!(r.per_cpu_s(), 2500);
         assert_eq!(ms(1234), "1.234");
         assert_eq!(secs(Duration::from_millis(10_050)), "10.05");
     }

@@ -125,7 +125,10 @@ async fn flags_configure_the_merchant() {
     assert!(banner.contains(TOKEN) && banner.contains(NOTIF), "{banner}");
     // Access log: path and status, never the query.
     assert!(banner.contains("POST /checkout -> 400"), "{banner}");
-    assert!(banner.contains("GET /checkout/payment-types -> 200"), "{banner}");
+    assert!(
+        banner.contains("GET /checkout/payment-types -> 200"),
+        "{banner}"
+    );
     assert!(!banner.contains("country=SA"), "{banner}");
 }
 

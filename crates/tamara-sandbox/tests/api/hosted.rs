@@ -67,6 +67,14 @@ async fn hosted_checkout_pay_decline_cancel_and_expired() {
     let cid = v["checkout_id"].as_str().unwrap().to_owned();
     let page = live.http.get(&url).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
+    let h = page.headers();
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .starts_with("default-src 'none'"));
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["cache-control"], "no-store");
     let html = page.text().await.unwrap();
     assert!(html.contains(&format!("action=\"/hosted/checkout/{cid}\"")));
     assert!(

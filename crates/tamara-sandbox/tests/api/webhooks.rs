@@ -205,7 +205,7 @@ async fn gives_up_after_five_attempts() {
 }
 
 #[tokio::test]
-async fn webhook_tokens_follow_the_sandbox_clock() {
+async fn webhook_tokens_use_the_wall_clock_not_the_sandbox_clock() {
     let rx = Receiver::start(0).await;
     let sb = Sb::new();
     let (id, _) = sb
@@ -215,14 +215,15 @@ async fn webhook_tokens_follow_the_sandbox_clock() {
     let seen = rx.wait_for(1).await;
     assert_eq!(seen[0].body["event_type"], "order_expired");
     assert_eq!(seen[0].body["order_id"], json!(id));
-    // Valid at the sandbox's now, expired at real now (3 days earlier is "not yet valid").
+    // The receiver runs on a real clock: the token is valid now, although the sandbox clock
+    // is three days ahead, and it is not valid at the sandbox's (future) time.
     let sandbox_now = sb.state.now();
-    verifier()
-        .verify_request(seen[0].authorization.as_deref(), None, sandbox_now)
-        .unwrap();
     let real_now = Timestamp::from_millis(sandbox_now.millis() - 3 * 86_400_000);
-    assert!(verifier()
+    verifier()
         .verify_request(seen[0].authorization.as_deref(), None, real_now)
+        .unwrap();
+    assert!(verifier()
+        .verify_request(seen[0].authorization.as_deref(), None, sandbox_now)
         .is_err());
     rx.task.abort();
 }

@@ -38,6 +38,7 @@ pub struct Req {
     body: Option<(String, String)>,
     auth: Option<String>,
     headers: Vec<(String, String)>,
+    invalid: bool,
 }
 
 impl Req {
@@ -49,6 +50,7 @@ impl Req {
             body: None,
             auth: Some(TOKEN.to_owned()),
             headers: Vec::new(),
+            invalid: false,
         }
     }
     /// JSON body.
@@ -69,6 +71,12 @@ impl Req {
     /// With another bearer token.
     pub fn token(mut self, t: &str) -> Req {
         self.auth = Some(t.to_owned());
+        self
+    }
+    /// The JSON body deliberately violates the request schema (negative tests); otherwise every
+    /// JSON request body is checked against the document before it is sent.
+    pub fn invalid(mut self) -> Req {
+        self.invalid = true;
         self
     }
     /// Extra header.
@@ -110,6 +118,26 @@ impl Sandbox {
     /// Sends `req`, validates the answer against the document (panicking with the JSON path of
     /// the first violation) and returns it.
     pub async fn send(&mut self, req: Req) -> Resp {
+        if let Some((ct, text)) = &req.body {
+            let parsed = serde_json::from_str::<Value>(text);
+            if let (true, Ok(v)) = (ct == "application/json", parsed) {
+                let schema = self
+                    .spec
+                    .request_schema(req.method, &req.path)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let verdict = self.spec.validate(schema, &v);
+                match (req.invalid, verdict) {
+                    (false, Err(e)) => {
+                        panic!("test request {} {} is invalid: {e}", req.method, req.path)
+                    }
+                    (true, Ok(())) => panic!(
+                        "{} {} was marked invalid but matches the schema",
+                        req.method, req.path
+                    ),
+                    _ => {}
+                }
+            }
+        }
         let mut b = Request::builder().method(req.method).uri(&req.path);
         if let Some(t) = &req.auth {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));

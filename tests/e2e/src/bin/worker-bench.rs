@@ -229,6 +229,24 @@ fn webhook_load(
     })
 }
 
+fn get_load(
+    client: &reqwest::Client,
+    url: String,
+    n: usize,
+    conc: usize,
+) -> impl std::future::Future<Output = (Series, Vec<Value>)> {
+    let client = client.clone();
+    load(n, conc, move |_| {
+        let (client, url) = (client.clone(), url.clone());
+        async move {
+            let r = client.get(url).send().await.map_err(|e| e.to_string())?;
+            let st = r.status();
+            let text = r.text().await.map_err(|e| e.to_string())?;
+            Ok((st, Value::String(text.chars().take(200).collect())))
+        }
+    })
+}
+
 fn gzip_len(bytes: &[u8]) -> u64 {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     let _ = enc.write_all(bytes);
@@ -394,11 +412,10 @@ async fn bench(args: Args) -> Result<(), String> {
     let pt_port = free_port()?;
     let pt_url = format!("http://127.0.0.1:{pt_port}");
     let env_file = stack.dir.join("passthrough.env");
-    std::fs::write(
+    tamara_e2e::write_private(
         &env_file,
-        format!("TAMARA_API_TOKEN={}\n", stack.secrets.api_token),
-    )
-    .map_err(|e| e.to_string())?;
+        &format!("TAMARA_API_TOKEN={}\n", stack.secrets.api_token),
+    )?;
     let mut pt: Server = start_wrangler_dev(
         "passthrough",
         &root,
@@ -538,6 +555,24 @@ async fn bench(args: Args) -> Result<(), String> {
         p_hook.merge(p);
     }
 
+    // 3c. Where the time goes: the Worker with no outbound call and no D1 (`/api/health`), and
+    // with one D1 read (`/api/catalog`).
+    println!("diagnostics: GET /api/health and GET /api/catalog ...");
+    let (w_health, _) = get_load(
+        &client,
+        format!("{}/api/health", stack.worker_url),
+        half,
+        args.concurrency,
+    )
+    .await;
+    let (w_catalog, _) = get_load(
+        &client,
+        format!("{}/api/catalog", stack.worker_url),
+        half,
+        args.concurrency,
+    )
+    .await;
+
     let ratio_x100 = u128::from(w_create.pct(50)) * 100 / u128::from(p_create.pct(50).max(1));
     let gz_ok = gz <= GOAL_GZIP_BYTES;
     let p50_ok = ratio_x100 <= 150;
@@ -552,6 +587,14 @@ async fn bench(args: Args) -> Result<(), String> {
     table.push_str(&row(
         &format!("burst of {} · tamara-worker", args.burst),
         &burst,
+    ));
+    table.push_str(&row(
+        "GET /api/health (no D1, no fetch) · tamara-worker",
+        &w_health,
+    ));
+    table.push_str(&row(
+        "GET /api/catalog (one D1 read) · tamara-worker",
+        &w_catalog,
     ));
     print!("\n{table}");
     println!(
@@ -599,9 +642,10 @@ async fn bench(args: Args) -> Result<(), String> {
         let _ = writeln!(sec, "\n### Latency and throughput\n");
         let _ = writeln!(
             sec,
-            "{} requests per series at {} concurrent connections (two alternating rounds Worker / pass-through, after 50 warm-up requests each). The pass-through (`tests/passthrough/index.js`) forwards create-checkout as one `POST /checkout` to the sandbox and answers a webhook after one `GET /_sandbox/clock` (the Worker reads the same clock to check tokens); the Worker also validates, prices from D1, claims the idempotency key and stores the order, and for each webhook verifies the JWT, de-duplicates, re-reads the order at the sandbox and writes the audit trail.\n",
+            "{} requests per series at {} concurrent connections (two alternating rounds Worker / pass-through, after 50 warm-up requests each). The pass-through (`tests/passthrough/index.js`) forwards create-checkout as one `POST /checkout` to the sandbox and answers a webhook after one `GET /_sandbox/clock` (the Worker reads the same clock to check tokens); the Worker also validates, prices from D1, claims the idempotency key and stores the order, and for each webhook verifies the JWT, de-duplicates, re-reads the order at the sandbox and writes the audit trail. The last two rows ({} requests each, Worker only) show its floor with no outbound call and no D1, and with one D1 read.\n",
             half * 2,
-            args.concurrency
+            args.concurrency,
+            half
         );
         sec.push_str(&table);
         let _ = writeln!(
