@@ -10,6 +10,17 @@ cd "$ROOT/crates/tamara-worker"
 for tool in worker-build wasm-bindgen; do
   command -v "$tool" >/dev/null 2>&1 || { echo "build-worker: $tool missing; run scripts/setup.sh" >&2; exit 1; }
 done
+# Fast path: skip when the output is newer than every input (wrangler runs this on each start).
+# WORKER_BUILD_FORCE=1 always rebuilds; extra args also force a build.
+OUT="$ROOT/crates/tamara-worker/build"
+if [ "${WORKER_BUILD_FORCE:-0}" != 1 ] && [ $# -eq 0 ] \
+   && [ -f "$OUT/index.js" ] && [ -f "$OUT/index_bg.wasm" ] \
+   && [ -z "$(find "$ROOT/crates/tamara-worker/src" "$ROOT/crates/tamara-core/src" \
+                   "$ROOT/crates/tamara-worker/Cargo.toml" "$ROOT/crates/tamara-core/Cargo.toml" \
+                   "$ROOT/Cargo.toml" "$ROOT/Cargo.lock" -newer "$OUT/index_bg.wasm" -print -quit)" ]; then
+  echo "build-worker: up to date ($OUT); WORKER_BUILD_FORCE=1 to rebuild"
+  exit 0
+fi
 if [ ! -x "$WASM_OPT_BIN" ]; then
   echo "build-worker: $WASM_OPT_BIN missing; building without wasm-opt" >&2
   set -- --no-opt "$@"

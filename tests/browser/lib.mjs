@@ -1,6 +1,6 @@
 // Helpers for the browser tests: free ports, the local stack, Debian Chromium via playwright-core.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -68,7 +68,10 @@ export async function startStack() {
   return {
     worker: `http://127.0.0.1:${workerPort}`,
     sandbox: `http://127.0.0.1:${sandboxPort}`,
-    stop: () => run("bash", ["scripts/stack.sh", "stop"], env),
+    stop: () => {
+      run("bash", ["scripts/stack.sh", "stop"], env);
+      rmSync(env.STACK_DIR, { recursive: true, force: true });
+    },
   };
 }
 

@@ -5,10 +5,8 @@
 //! in the wasm: smaller bundle).
 
 use crate::js::{self, Bad};
-use crate::state::{
-    Catalog, CheckoutCreated, CheckoutRequest, FetchError, OptionsQuery, PaymentOptions,
-};
-use gloo_net::http::{Request, Response};
+use crate::state::{CheckoutRequest, FetchError, Input, OptionsQuery};
+use gloo_net::http::Request;
 use serde::Serialize as _;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -43,11 +41,79 @@ async fn body_json(response: &web_sys::Response) -> Result<JsValue, FetchError> 
         .map_err(|e| FetchError::Decode(js_message(&e)))
 }
 
-async fn read<T>(
-    sent: Result<Response, gloo_net::Error>,
-    parse: fn(&JsValue) -> Result<T, Bad>,
-) -> Result<T, FetchError> {
-    let response: web_sys::Response = sent
+/// One Worker call.
+#[derive(Debug)]
+pub enum Call {
+    /// `GET /api/catalog`.
+    Catalog,
+    /// `GET /api/payment-options?…` for request `seq`.
+    Options(u64, OptionsQuery),
+    /// `POST /api/checkout` with this `Idempotency-Key` and body.
+    Checkout(String, CheckoutRequest),
+}
+
+impl Call {
+    fn failed(self, error: FetchError) -> Input {
+        match self {
+            Call::Catalog => Input::CatalogFailed(error),
+            Call::Options(seq, _) => Input::OptionsFailed(seq, error),
+            Call::Checkout(..) => Input::CheckoutFailed(error),
+        }
+    }
+
+    fn request(&self, base: &str) -> Result<Request, FetchError> {
+        let get = |path: &str| {
+            Request::get(&format!("{base}{path}"))
+                .header("Accept", "application/json")
+                .build()
+                .map_err(|e| FetchError::Network(gloo_message(e)))
+        };
+        match self {
+            Call::Catalog => get("/api/catalog"),
+            Call::Options(_, query) => get(&query.path()),
+            Call::Checkout(key, body) => {
+                let value = body
+                    .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+                    .map_err(|_| FetchError::Decode("cannot encode the checkout".to_owned()))?;
+                let text = js_sys::JSON::stringify(&value)
+                    .map_err(|e| FetchError::Decode(js_message(&e)))?
+                    .as_string()
+                    .unwrap_or_default();
+                Request::post(&format!("{base}/api/checkout"))
+                    .header("Accept", "application/json")
+                    .header("Content-Type", "application/json")
+                    .header("Idempotency-Key", key)
+                    .body(text)
+                    .map_err(|e| FetchError::Network(gloo_message(e)))
+            }
+        }
+    }
+}
+
+/// Sends `call` to the Worker at `base` and turns the answer into the widget's next input.
+/// (One async function for every call: one state machine in the wasm, not one per call.)
+pub async fn perform(base: &str, call: Call) -> Input {
+    let answer = match call.request(base) {
+        Ok(request) => send(request).await,
+        Err(error) => Err(error),
+    };
+    let value = match answer {
+        Ok(value) => value,
+        Err(error) => return call.failed(error),
+    };
+    let parsed = match &call {
+        Call::Catalog => js::catalog(&value).map(Input::CatalogLoaded),
+        Call::Options(seq, _) => js::payment_options(&value).map(|a| Input::OptionsLoaded(*seq, a)),
+        Call::Checkout(..) => js::checkout_created(&value).map(Input::CheckoutCreated),
+    };
+    parsed.unwrap_or_else(|field| call.failed(bad(field)))
+}
+
+/// Sends a request; 2xx → the parsed JSON body, else the Worker's `{"error": {code, message}}`.
+async fn send(request: Request) -> Result<JsValue, FetchError> {
+    let response: web_sys::Response = request
+        .send()
+        .await
         .map_err(|e| FetchError::Network(gloo_message(e)))?
         .into();
     let status = response.status();
@@ -69,58 +135,5 @@ async fn read<T>(
             },
         });
     }
-    let value = body_json(&response).await?;
-    parse(&value).map_err(bad)
-}
-
-/// `GET /api/catalog`.
-pub async fn catalog(base: &str) -> Result<Catalog, FetchError> {
-    let url = format!("{base}/api/catalog");
-    read(
-        Request::get(&url)
-            .header("Accept", "application/json")
-            .send()
-            .await,
-        js::catalog,
-    )
-    .await
-}
-
-/// `GET /api/payment-options?…`.
-pub async fn payment_options(
-    base: &str,
-    query: &OptionsQuery,
-) -> Result<PaymentOptions, FetchError> {
-    let url = format!("{base}{}", query.path());
-    read(
-        Request::get(&url)
-            .header("Accept", "application/json")
-            .send()
-            .await,
-        js::payment_options,
-    )
-    .await
-}
-
-/// `POST /api/checkout` with `Idempotency-Key`.
-pub async fn create_checkout(
-    base: &str,
-    key: &str,
-    body: &CheckoutRequest,
-) -> Result<CheckoutCreated, FetchError> {
-    let url = format!("{base}/api/checkout");
-    let value = body
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|_| FetchError::Decode("cannot encode the checkout".to_owned()))?;
-    let text = js_sys::JSON::stringify(&value)
-        .map_err(|e| FetchError::Decode(js_message(&e)))?
-        .as_string()
-        .unwrap_or_default();
-    let request = Request::post(&url)
-        .header("Accept", "application/json")
-        .header("Content-Type", "application/json")
-        .header("Idempotency-Key", key)
-        .body(text)
-        .map_err(|e| FetchError::Network(gloo_message(e)))?;
-    read(request.send().await, js::checkout_created).await
+    body_json(&response).await
 }

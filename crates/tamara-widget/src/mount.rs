@@ -74,7 +74,8 @@ impl std::fmt::Debug for TamaraWidget {
 
 /// Mounts the widget into `element`'s (open) shadow root.
 ///
-/// `options`: `{workerUrl, country, currency, lang, cart?, customer?, shippingAddress?}`.
+/// `options`: `{workerUrl, country, currency, lang, cart?, customer?, shippingAddress?,
+/// catalog?}` (`catalog`: an already fetched `GET /api/catalog` answer).
 /// Dispatches `tamara-ready` on `element` once mounted.
 #[wasm_bindgen]
 pub fn mount(element: &HtmlElement, options: &JsValue) -> Result<TamaraWidget, JsError> {
@@ -96,6 +97,9 @@ pub fn mount(element: &HtmlElement, options: &JsValue) -> Result<TamaraWidget, J
     let cart = input(&["cart"])
         .map(|v| from_js(&v, "cart", js::cart))
         .transpose()?;
+    // A catalog the page already fetched (the custom element prefetches it while the wasm
+    // loads); unreadable → ignored, the widget fetches its own.
+    let catalog = input(&["catalog"]).and_then(|v| js::catalog(&v).ok());
     let country = config.country.clone();
     // The view's listeners reach the widget through a weak slot filled once it exists (no
     // reference cycle: dropping the handle drops everything).
@@ -121,7 +125,13 @@ pub fn mount(element: &HtmlElement, options: &JsValue) -> Result<TamaraWidget, J
         destroyed: false,
     }));
     *slot.borrow_mut() = Rc::downgrade(&shared);
-    let start = shared.borrow_mut().model.start();
+    let start = {
+        let mut inner = shared.borrow_mut();
+        let mut effects =
+            catalog.map_or_else(Vec::new, |c| inner.model.apply(Input::CatalogLoaded(c)));
+        effects.extend(inner.model.start());
+        effects
+    };
     run(&shared, start);
     emit(
         &shared,
@@ -244,8 +254,17 @@ fn dispatch(shared: &Shared, input: Input) {
     run(shared, effects);
 }
 
-fn base_url(shared: &Shared) -> String {
-    shared.borrow().model.config().worker_url.clone()
+/// Runs a Worker call in the background; its answer comes back through [`dispatch`] unless the
+/// widget was destroyed meanwhile.
+fn spawn(shared: &Shared, call: api::Call) {
+    let weak = Rc::downgrade(shared);
+    let base = shared.borrow().model.config().worker_url.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let input = api::perform(&base, call).await;
+        if let Some(shared) = weak.upgrade() {
+            dispatch(&shared, input);
+        }
+    });
 }
 
 // Not inlined: every async task and listener calls it; one copy keeps the wasm small.
@@ -256,42 +275,23 @@ fn run(shared: &Shared, effects: Vec<Effect>) {
             return;
         }
         match effect {
-            Effect::FetchCatalog => {
-                let (weak, base) = (Rc::downgrade(shared), base_url(shared));
-                wasm_bindgen_futures::spawn_local(async move {
-                    let input = match api::catalog(&base).await {
-                        Ok(catalog) => Input::CatalogLoaded(catalog),
-                        Err(error) => Input::CatalogFailed(error),
-                    };
-                    if let Some(shared) = weak.upgrade() {
-                        dispatch(&shared, input);
-                    }
-                });
-            }
+            Effect::FetchCatalog => spawn(shared, api::Call::Catalog),
             Effect::FetchOptions(seq, query) => {
-                let (weak, base) = (Rc::downgrade(shared), base_url(shared));
+                spawn(shared, api::Call::Options(seq, query));
+                // Queued after the request task: the formatter is built while the answer is on
+                // its way instead of after it.
+                let weak = Rc::downgrade(shared);
                 wasm_bindgen_futures::spawn_local(async move {
-                    let input = match api::payment_options(&base, &query).await {
-                        Ok(answer) => Input::OptionsLoaded(seq, answer),
-                        Err(error) => Input::OptionsFailed(seq, error),
-                    };
                     if let Some(shared) = weak.upgrade() {
-                        dispatch(&shared, input);
+                        let inner = shared.borrow();
+                        let config = inner.model.config();
+                        inner
+                            .view
+                            .warm_formatter(config.lang, &config.currency, config.exponent);
                     }
                 });
             }
-            Effect::CreateCheckout(key, body) => {
-                let (weak, base) = (Rc::downgrade(shared), base_url(shared));
-                wasm_bindgen_futures::spawn_local(async move {
-                    let input = match api::create_checkout(&base, &key, &body).await {
-                        Ok(created) => Input::CheckoutCreated(created),
-                        Err(error) => Input::CheckoutFailed(error),
-                    };
-                    if let Some(shared) = weak.upgrade() {
-                        dispatch(&shared, input);
-                    }
-                });
-            }
+            Effect::CreateCheckout(key, body) => spawn(shared, api::Call::Checkout(key, body)),
             Effect::Availability(answer) => {
                 emit(
                     shared,

@@ -770,6 +770,13 @@ impl Widget {
                 if self.phase != Phase::Submitting {
                     return Vec::new();
                 }
+                let url = created.checkout_url.to_ascii_lowercase();
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    // Never navigate to a `javascript:`/`data:` URL, whoever answered.
+                    return self.apply(Input::CheckoutFailed(FetchError::Decode(
+                        "checkout_url is not an http(s) URL".to_owned(),
+                    )));
+                }
                 self.phase = Phase::Redirecting;
                 self.attempt = None;
                 self.redirect = Some(created.clone());
@@ -1161,6 +1168,14 @@ pub fn instalment_text(lang: Lang, kind: OptionKind, count: u32, amount: &str) -
     }
 }
 
+/// Ends `text` with a full stop unless it already ends a sentence (the Worker's messages may not).
+fn sentence(mut text: String) -> String {
+    if !text.ends_with(['.', '!', '?', '؟', '。']) {
+        text.push('.');
+    }
+    text
+}
+
 fn unavailable_text(lang: Lang, reason: &Reason) -> String {
     let known_ar = match reason.code.as_str() {
         "amount_below_minimum" | "below_min_limit" => Some("قيمة الطلب أقل من الحد الأدنى لتمارا."),
@@ -1177,7 +1192,7 @@ fn unavailable_text(lang: Lang, reason: &Reason) -> String {
             } else {
                 reason.message.trim()
             };
-            format!("Tamara isn't available for this order: {why}")
+            sentence(format!("Tamara isn't available for this order: {why}"))
         }
         Lang::Ar => {
             let why = known_ar.unwrap_or(if reason.message.trim().is_empty() {
@@ -1185,7 +1200,7 @@ fn unavailable_text(lang: Lang, reason: &Reason) -> String {
             } else {
                 reason.message.trim()
             });
-            format!("تمارا غير متاحة لهذا الطلب: {why}")
+            sentence(format!("تمارا غير متاحة لهذا الطلب: {why}"))
         }
     }
 }
@@ -1457,6 +1472,15 @@ mod tests {
     }
 
     #[test]
+    fn a_prefetched_catalog_means_no_catalog_request() {
+        let mut w = Widget::new(config("en"), "n");
+        assert!(w.apply(Input::CatalogLoaded(catalog())).is_empty());
+        assert!(w.start().is_empty());
+        let fx = w.apply(Input::SetCart(cart(&[("TSHIRT-1", 4)])));
+        assert!(matches!(&fx[..], [Effect::FetchOptions(1, q)] if q.amount == "230.00"));
+    }
+
+    #[test]
     fn decimals_and_exponents() {
         assert_eq!(minor_to_decimal(5750, 2), "57.50");
         assert_eq!(minor_to_decimal(5, 2), "0.05");
@@ -1661,6 +1685,37 @@ mod tests {
         assert_eq!(
             instalment_text(Lang::Ar, OptionKind::PayLater, 1, "SAR 9.000"),
             "ادفع SAR 9.000 الشهر القادم بدون رسوم"
+        );
+    }
+
+    #[test]
+    fn only_http_checkout_urls_are_followed() {
+        let mut w = ready(&[("TSHIRT-1", 4)]);
+        w.apply(Input::SetCustomer(customer()));
+        w.apply(Input::OptionsLoaded(2, offer(23000)));
+        w.apply(Input::SetShipping(address()));
+        w.apply(Input::Submit);
+        let fx = w.apply(Input::CheckoutCreated(CheckoutCreated {
+            order_id: "o".into(),
+            checkout_url: "javascript:alert(1)".into(),
+        }));
+        assert!(matches!(&fx[..], [Effect::Error(f)] if f.code == "invalid_response"));
+        assert_eq!(w.phase(), Phase::Error);
+    }
+
+    #[test]
+    fn reasons_end_as_sentences() {
+        let reason = Reason {
+            code: "not_available_for_customer".into(),
+            message: "Tamara is not available for this customer".into(),
+        };
+        assert_eq!(
+            unavailable_text(Lang::En, &reason),
+            "Tamara isn't available for this order: Tamara is not available for this customer."
+        );
+        assert_eq!(
+            unavailable_text(Lang::Ar, &reason),
+            "تمارا غير متاحة لهذا الطلب: تمارا غير متاحة لهذا العميل."
         );
     }
 

@@ -9,6 +9,7 @@
 //! `--tamara-focus`, `--tamara-padding`), plus `::part(container|option|button)`.
 
 use crate::state::{minor_to_decimal, Lang, OptionTexts, Texts, ViewModel};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -135,6 +136,10 @@ pub struct View {
     alert: Element,
     button: HtmlButtonElement,
     country: String,
+    /// `Intl.NumberFormat(…).format` for (language, currency), built on first use: the first
+    /// `Intl.NumberFormat` of a page costs tens of ms (ICU data), so it is built while a request
+    /// is in flight ([`View::warm_formatter`]) and never for renders without amounts.
+    formatter: RefCell<Option<(Lang, String, js_sys::Function)>>,
     last: Option<ViewModel>,
     texts: Option<Texts>,
     renders: u32,
@@ -201,6 +206,7 @@ impl View {
             status: query(&root, ".tw-status")?,
             alert: query(&root, ".tw-alert")?,
             country: country.to_owned(),
+            formatter: RefCell::new(None),
             options,
             button,
             document,
@@ -222,7 +228,7 @@ impl View {
         if self.last.as_ref() == Some(&vm) {
             return Ok(false);
         }
-        let format = money_formatter(vm.lang, &self.country, &vm.currency, vm.exponent);
+        let format = |minor| self.format(vm.lang, &vm.currency, vm.exponent, minor);
         let texts = vm.texts(&format);
         let old = self.texts.take();
         let changed = |f: &dyn Fn(&Texts) -> bool| old.as_ref().is_none_or(f);
@@ -319,20 +325,37 @@ impl View {
         Ok(())
     }
 
+    /// Builds (and keeps) the number formatter for `lang` and `currency`.
+    pub fn warm_formatter(&self, lang: Lang, currency: &str, exponent: u32) -> js_sys::Function {
+        let mut cached = self.formatter.borrow_mut();
+        if let Some((l, c, f)) = cached.as_ref() {
+            if *l == lang && c == currency {
+                return f.clone();
+            }
+        }
+        let f = number_format(lang, &self.country, currency, exponent);
+        *cached = Some((lang, currency.to_owned(), f.clone()));
+        f
+    }
+
+    fn format(&self, lang: Lang, currency: &str, exponent: u32, minor: u64) -> String {
+        let decimal = minor_to_decimal(minor, exponent);
+        self.warm_formatter(lang, currency, exponent)
+            .call1(&JsValue::NULL, &JsValue::from_str(&decimal))
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_else(|| format!("{decimal} {currency}"))
+    }
+
     /// Empties the shadow root (listeners go with `self`).
     pub fn clear(&self) {
         self.root.set_inner_html("");
     }
 }
 
-/// `Intl.NumberFormat(locale, {style: "currency", currency, minimumFractionDigits: exponent})`
-/// over the exact decimal string (no float on the way).
-pub fn money_formatter(
-    lang: Lang,
-    country: &str,
-    currency: &str,
-    exponent: u32,
-) -> impl Fn(u64) -> String {
+/// `Intl.NumberFormat(locale, {style: "currency", currency, minimumFractionDigits: exponent})`;
+/// its `format` is called with the exact decimal string (no float on the way).
+fn number_format(lang: Lang, country: &str, currency: &str, exponent: u32) -> js_sys::Function {
     let options = js_sys::Object::new();
     let set = |key: &str, value: JsValue| {
         let _ = js_sys::Reflect::set(&options, &JsValue::from_str(key), &value);
@@ -342,14 +365,5 @@ pub fn money_formatter(
     set("minimumFractionDigits", JsValue::from(exponent));
     set("maximumFractionDigits", JsValue::from(exponent));
     let locales = js_sys::Array::of1(&JsValue::from_str(&lang.number_locale(country)));
-    let format = js_sys::Intl::NumberFormat::new(&locales, &options).format();
-    let currency = currency.to_owned();
-    move |minor| {
-        let decimal = minor_to_decimal(minor, exponent);
-        format
-            .call1(&JsValue::NULL, &JsValue::from_str(&decimal))
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_else(|| format!("{decimal} {currency}"))
-    }
+    js_sys::Intl::NumberFormat::new(&locales, &options).format()
 }

@@ -398,12 +398,42 @@ impl Api {
         self.send(self.http.get(location), "follow redirect").await
     }
 
-    /// A valid notification token at the sandbox's `now`.
+    /// A valid notification token, signed as the sandbox does (CONTRACTS §1): at wall-clock
+    /// `now`, whatever the sandbox clock says.
     pub async fn valid_token(&self) -> String {
-        sign(
-            &self.notification_token,
-            &Claims::tamara(self.sandbox_now().await),
-        )
+        sign(&self.notification_token, &Claims::tamara(wall_now()))
+    }
+
+    /// Waits (bounded) until every webhook the sandbox made for `order_id` was accepted by the
+    /// Worker (`delivered`), and at least one of each `event_types` exists; panics with the
+    /// failing deliveries otherwise.
+    pub async fn assert_delivered(&self, order_id: &str, event_types: &[&str]) {
+        let res = poll(POLL_TIMEOUT, Duration::from_millis(300), || async {
+            let d = self.deliveries(order_id).await;
+            let all = d.iter().all(|x| x["delivered"] == Value::Bool(true));
+            let has = event_types
+                .iter()
+                .all(|t| d.iter().any(|x| s(x, "/event_type") == *t));
+            (all && has, d)
+        })
+        .await;
+        if let Err(d) = res {
+            let summary: Vec<String> = d
+                .iter()
+                .map(|x| {
+                    format!(
+                        "{} delivered={} attempts={} last_status={}",
+                        s(x, "/event_type"),
+                        x["delivered"],
+                        x["attempts"],
+                        x["last_status"]
+                    )
+                })
+                .collect();
+            panic!(
+                "webhooks for {order_id} not all accepted by the Worker (want {event_types:?}): {summary:#?}"
+            );
+        }
     }
 
     /// Signs arbitrary claims with the real secret.
@@ -455,6 +485,15 @@ impl Api {
             .collect();
         json!({ "payload": text, "signature": sig })
     }
+}
+
+/// Wall-clock `now` (what the sandbox signs webhook tokens with).
+pub fn wall_now() -> Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    Timestamp::from_millis(ms)
 }
 
 /// The `checkout_id` in `…/checkout/{checkout_id}?…` or `…/pay/{checkout_id}`.

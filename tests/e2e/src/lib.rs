@@ -520,6 +520,26 @@ fn run_dir(tag: &str) -> StartResult<PathBuf> {
     Ok(d)
 }
 
+/// Copies a directory tree (bounded depth; skips dot entries such as worker-build's `.tmp`).
+pub fn copy_dir(from: &Path, to: &Path, depth: usize) -> StartResult<()> {
+    fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let rd = fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?;
+    for e in rd.filter_map(Result::ok) {
+        if e.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            if depth > 0 {
+                copy_dir(&src, &dst, depth - 1)?;
+            }
+        } else {
+            fs::copy(&src, &dst).map_err(|e| format!("{}: {e}", src.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes a file only the owner can read (secrets for `wrangler dev --env-file`).
 pub fn write_private(path: &Path, text: &str) -> StartResult<()> {
     use std::os::unix::fs::OpenOptionsExt;
@@ -628,9 +648,31 @@ impl Stack {
             dir.join("sandbox.log"),
         )?;
 
+        // A private copy of the built Worker: a rebuild during the run (someone working on the
+        // Worker) must not make wrangler reload it mid-test.
+        let main = worker_main(&root)?;
+        let build_dir = main
+            .parent()
+            .ok_or_else(|| "wrangler.toml `main` has no directory".to_owned())?;
+        let copy = dir.join("worker-build");
+        copy_dir(build_dir, &copy, 4)?;
+        let main_copy = copy.join(
+            main.file_name()
+                .ok_or_else(|| "wrangler.toml `main` has no file name".to_owned())?,
+        );
         let config = dir.join("wrangler.toml");
-        fs::write(&config, derive_wrangler_config(&root)?)
-            .map_err(|e| format!("{}: {e}", config.display()))?;
+        let derived = derive_wrangler_config(&root)?
+            .lines()
+            .map(|l| {
+                if l.trim_start().starts_with("main") && l.contains('=') {
+                    format!("main = \"{}\"", main_copy.display())
+                } else {
+                    l.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        fs::write(&config, derived + "\n").map_err(|e| format!("{}: {e}", config.display()))?;
         let persist = dir.join("state");
         wrangler_bounded(
             &root,
@@ -675,6 +717,13 @@ impl Stack {
             ),
         ];
         vars.extend(opts.vars.iter().cloned());
+        // Extra overrides for experiments: TAMARA_E2E_VARS="KEY=VALUE;KEY2=VALUE2".
+        if let Ok(extra) = std::env::var("TAMARA_E2E_VARS") {
+            vars.extend(extra.split(';').filter_map(|kv| {
+                let (k, v) = kv.split_once('=')?;
+                Some((k.trim().to_owned(), v.to_owned()))
+            }));
+        }
         let mut extra: Vec<String> = vec![
             "--env-file".into(),
             env_file.display().to_string(),
@@ -708,7 +757,7 @@ impl Stack {
         Api::new(self)
     }
 
-    /// Both servers still running? (for diagnostics)
+    /// The last lines of both servers' logs (for diagnostics).
     pub fn logs(&self) -> String {
         format!(
             "{}\n{}",

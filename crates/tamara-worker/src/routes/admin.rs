@@ -107,7 +107,12 @@ pub async fn get_order(ctx: &Ctx, order_id: &str) -> AppResult<Response> {
     let db = ctx.db()?;
     let order = load(&db, order_id).await?;
     let tamara = ctx.tamara()?;
-    let synced = sync::sync_order(&db, &tamara, order, "admin", ctx.now()).await?;
+    // Tamara being down must not hide the local order: show it with the error code.
+    let (local, remote, tamara_error) =
+        match sync::sync_order(&db, &tamara, order.clone(), "admin", ctx.now()).await {
+            Ok(s) => (s.order, s.remote, None),
+            Err(e) => (order, None, Some(e.code().to_owned())),
+        };
     let events = db::events_for(&db, order_id).await?;
     let events: Vec<Value> = events
         .iter()
@@ -122,7 +127,8 @@ pub async fn get_order(ctx: &Ctx, order_id: &str) -> AppResult<Response> {
         .collect();
     app::json(
         200,
-        &json!({"order": synced.order.admin_json(), "tamara": synced.remote, "events": events}),
+        &json!({"order": local.admin_json(), "tamara": remote, "tamara_error": tamara_error,
+                "events": events}),
     )
 }
 

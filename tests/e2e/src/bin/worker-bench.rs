@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tamara_core::token::{sign, Claims};
-use tamara_core::{NotificationToken, Timestamp};
+use tamara_core::NotificationToken;
 use tamara_e2e::client::{checkout_body, s};
 use tamara_e2e::{free_port, start_wrangler_dev, Server, Stack, StackOptions};
 use tokio::sync::Semaphore;
@@ -382,7 +382,7 @@ async fn bench(args: Args) -> Result<(), String> {
     println!("worker-bench: building and starting the stack (sandbox + Worker + pass-through) ...");
     let mut stack = tokio::task::spawn_blocking(|| {
         Stack::start(&StackOptions {
-            log_level: Some("error".into()),
+            log_level: Some("warn".into()),
             ..StackOptions::default()
         })
     })
@@ -524,10 +524,10 @@ async fn bench(args: Args) -> Result<(), String> {
             })
             .collect(),
     );
-    let now_ms = api.sandbox_now().await.millis();
+    // Signed as the sandbox signs: wall-clock time (CONTRACTS §1).
     let token = sign(
         &NotificationToken::new(stack.secrets.notification_token.clone()),
-        &Claims::tamara(Timestamp::from_millis(now_ms)),
+        &Claims::tamara(tamara_e2e::client::wall_now()),
     );
     let (mut w_hook, mut p_hook) = (Series::default(), Series::default());
     let mid = payloads.len() / 2;

@@ -354,3 +354,113 @@ async fn malformed_bodies_get_documented_codes() {
     assert_eq!(r.status.as_u16(), 422, "{}", r.describe());
     assert_eq!(r.error_code(), Some("invalid_request"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payment_options_for_the_widget() {
+    let (api, _g) = api().await;
+    let r = api
+        .get("/api/payment-options?country=SA&currency=SAR&amount=230.00")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
+    assert_eq!(r.json["available"], json!(true), "{}", r.text);
+    assert_eq!(i(&r.json, "/amount/minor"), 23000);
+    let options = r.json["options"].as_array().cloned().unwrap_or_default();
+    assert!(!options.is_empty(), "{}", r.text);
+    for o in &options {
+        let n = i(o, "/instalments");
+        assert!(n >= 1, "{o}");
+        // Instalments add up to the amount (within one minor unit per instalment).
+        let per = i(o, "/instalment_amount/minor");
+        assert!((per * n - 23000).abs() < n, "{o}");
+        assert!(
+            !s(o, "/label_en").is_empty() && !s(o, "/label_ar").is_empty(),
+            "{o}"
+        );
+    }
+    // Above every limit: not available, with a reason.
+    let r = api
+        .get("/api/payment-options?country=SA&currency=SAR&amount=999999.00")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
+    assert_eq!(r.json["available"], json!(false), "{}", r.text);
+    assert!(!s(&r.json, "/reason/code").is_empty(), "{}", r.text);
+    // The documented decline phone gets no options.
+    let r = api
+        .get("/api/payment-options?country=SA&currency=SAR&amount=230.00&phone=526422337")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
+    assert_eq!(r.json["available"], json!(false), "{}", r.text);
+    for bad in [
+        "amount=abc",
+        "amount=0",
+        "amount=10.00&currency=AED",
+        "amount=10.00&phone=12",
+    ] {
+        let r = api
+            .get(&format!("/api/payment-options?country=SA&{bad}"))
+            .await;
+        assert_eq!(r.status.as_u16(), 422, "{bad}: {}", r.describe());
+        assert!(r.error_code().is_some(), "{bad}: {}", r.text);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merchant_reference_verification_and_webhook_registrations() {
+    let (api, _g) = api().await;
+    let created = crate::new_order(&api).await;
+    let id = s(&created, "/order_id");
+    let reference = format!("ERP-{}", uuid::Uuid::new_v4().simple());
+    let r = api
+        .admin(
+            Method::PUT,
+            &format!("/admin/orders/{id}/reference-id"),
+            Some(&json!({ "order_reference_id": reference })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
+    assert_eq!(s(&r.json, "/order_reference_id"), reference);
+    assert_eq!(
+        s(&api.tamara_order(id).await, "/order_reference_id"),
+        reference
+    );
+    let local = api.admin_order(id).await;
+    assert_eq!(s(&local, "/order/order_reference_id"), reference);
+
+    let r = api
+        .admin(
+            Method::GET,
+            "/admin/customers/id-verification?phone=544337866&country=SA",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
+    assert!(r.json["is_id_verified"].is_boolean(), "{}", r.text);
+
+    let hook_url = format!("{}/tamara/webhook", api.worker);
+    let r = api
+        .admin(
+            Method::POST,
+            "/admin/webhooks",
+            Some(&json!({"type": "order", "url": hook_url, "events": ["order_approved", "order_declined"]})),
+        )
+        .await;
+    assert!(r.status.is_success(), "register: {}", r.describe());
+    let wid = s(&r.json, "/webhook_id").to_owned();
+    assert!(!wid.is_empty(), "{}", r.text);
+    let r = api
+        .admin(Method::GET, &format!("/admin/webhooks/{wid}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
+    assert!(r.text.contains("order_declined"), "{}", r.text);
+    let r = api.admin(Method::GET, "/admin/webhooks", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
+    assert!(r.text.contains(&wid), "{}", r.text);
+    let r = api
+        .admin(Method::DELETE, &format!("/admin/webhooks/{wid}"), None)
+        .await;
+    assert!(r.status.is_success(), "delete: {}", r.describe());
+    let r = api
+        .admin(Method::GET, &format!("/admin/webhooks/{wid}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.describe());
+}

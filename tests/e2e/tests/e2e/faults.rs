@@ -352,3 +352,52 @@ async fn in_store_faults_lose_nothing() {
     }
     api.clear_faults().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_and_payment_option_faults() {
+    let (api, _g) = api_exclusive().await;
+    let created = new_order(&api).await;
+    let id = s(&created, "/order_id").to_owned();
+    let old = s(&created, "/order_reference_id").to_owned();
+    let path = format!("/admin/orders/{id}/reference-id");
+    let new_ref = json!({ "order_reference_id": format!("ERP-{}", uuid::Uuid::new_v4().simple()) });
+    fault(&api, "PUT /orders/*/reference-id", PERSISTENT).await;
+    let r = api.admin(Method::PUT, &path, Some(&new_ref)).await;
+    assert_upstream_error(&r, "reference-id under fault");
+    assert_eq!(s(&api.tamara_order(&id).await, "/order_reference_id"), old);
+    assert_eq!(
+        listed_reference(&api, &id).await,
+        old,
+        "local reference changed"
+    );
+    api.clear_faults().await;
+    let r = api.admin(Method::PUT, &path, Some(&new_ref)).await;
+    assert_eq!(r.status, StatusCode::OK, "retry: {}", r.describe());
+
+    // Payment options while Tamara fails: a documented error, never a crash (a cached answer
+    // may also be served); fine again afterwards. A fresh amount/phone avoids the cache.
+    fault(&api, "POST /checkout/payment-options-pre-check", PERSISTENT).await;
+    fault(&api, "GET /checkout/payment-types", PERSISTENT).await;
+    let q = "/api/payment-options?country=SA&currency=SAR&amount=321.00&phone=544337866";
+    let r = api.get(q).await;
+    if r.status != StatusCode::OK {
+        assert_upstream_error(&r, "payment options under fault");
+    }
+    api.clear_faults().await;
+    let r = api
+        .get("/api/payment-options?country=SA&currency=SAR&amount=322.00&phone=544337866")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
+    assert_eq!(r.json["available"], json!(true), "{}", r.text);
+}
+
+async fn listed_reference(api: &Api, id: &str) -> String {
+    let r = api
+        .admin(Method::GET, "/admin/orders?limit=500", None)
+        .await;
+    r.json["orders"]
+        .as_array()
+        .and_then(|a| a.iter().find(|o| s(o, "/order_id") == id))
+        .map(|o| s(o, "/order_reference_id").to_owned())
+        .unwrap_or_default()
+}

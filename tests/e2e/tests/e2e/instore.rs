@@ -91,6 +91,7 @@ async fn in_store_link_paid_and_captured() {
         })
         .await;
     assert_eq!(s(&local, "/order/channel"), "in_store");
+    api.assert_delivered(&id, &[]).await;
     // Voiding a paid link is refused or reports nothing voided.
     let r = api
         .admin(
@@ -158,6 +159,9 @@ async fn in_store_link_expires_with_the_clock() {
     let id = s(&created, "/order_id").to_owned();
     api.advance_clock(16 * 60).await;
     assert_eq!(s(&api.tamara_order(&id).await, "/status"), "expired");
+    // In-store sessions have no notification URL: the Worker re-reads Tamara when asked. Any
+    // notification a registered webhook got must have been accepted.
+    api.assert_delivered(&id, &[]).await;
     wait_in_store(&api, &id, "expired").await;
     let link = s(&created, "/checkout_deeplink").to_owned();
     let rb = api

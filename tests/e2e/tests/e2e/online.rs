@@ -157,6 +157,17 @@ async fn happy_path_with_racing_redirect_and_webhook() {
     );
     // The merchant view embeds Tamara's order.
     assert_eq!(s(&local, "/tamara/status"), "fully_refunded");
+    // Every notification the sandbox sent was accepted.
+    api.assert_delivered(
+        &id,
+        &[
+            "order_approved",
+            "order_authorised",
+            "order_captured",
+            "order_refunded",
+        ],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -187,6 +198,7 @@ async fn declined_checkout() {
     api.wait_local(&id, "declined", |v| s(v, "/order/status") == "declined")
         .await;
     assert_eq!(s(&api.tamara_order(&id).await, "/status"), "declined");
+    api.assert_delivered(&id, &["order_declined"]).await;
     assert_eq!(deliveries_of(&api, &id, "order_authorised").await, 0);
     // A merchant cannot capture a declined order.
     let r = api
@@ -282,6 +294,8 @@ async fn unpaid_checkout_expires_with_the_clock() {
     assert_eq!(s(&api.tamara_order(&id).await, "/status"), "new");
     api.advance_clock(2 * 60).await;
     assert_eq!(s(&api.tamara_order(&id).await, "/status"), "expired");
+    // The notification sent after the clock moved is accepted.
+    api.assert_delivered(&id, &["order_expired"]).await;
     api.wait_local(&id, "expired", |v| s(v, "/order/status") == "expired")
         .await;
     // The hosted page no longer approves it.

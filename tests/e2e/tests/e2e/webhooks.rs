@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tamara_core::token::Claims;
-use tamara_e2e::client::{s, Api};
+use tamara_e2e::client::{s, wall_now, Api};
 
 use crate::{api, authorised_order, new_order};
 
@@ -34,7 +34,8 @@ async fn bad_tokens_are_rejected_and_change_nothing() {
     let before_local = api.admin_order(&id).await;
     let before_events = events(&api, &id).await.len();
     let body = payload(&id, &reference, "order_approved", json!([]));
-    let now = api.sandbox_now().await;
+    // Tokens are judged against wall-clock time (the sandbox signs with it, CONTRACTS §1).
+    let now = wall_now();
 
     let mut expired = Claims::tamara(now);
     expired.iat = Some(now.secs() - 7200);
