@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the browser widget: cargo (wasm32, size-tuned release profile) → wasm-bindgen
-# (--target web, into www/pkg/) → wasm-opt -Oz (npm binaryen). Prints raw and gzipped sizes.
+# (--target web, into www/pkg/) → wasm-opt -Oz (npm binaryen) → esbuild --minify on the JS glue.
+# Prints raw and gzipped sizes.
 # Skips the work when no input changed since the last build (FORCE=1 rebuilds anyway).
 set -euo pipefail
 
@@ -33,11 +34,15 @@ else
   mkdir -p "$OUT"
   echo "build-widget: wasm-bindgen --target web --out-dir www/pkg"
   wasm-bindgen --target web --no-typescript --out-dir "$OUT" "$WASM_IN"
-  echo "build-widget: wasm-opt -Oz"
-  "$WASM_OPT_BIN" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  echo "build-widget: wasm-opt -Oz --converge"
+  "$WASM_OPT_BIN" -Oz --converge --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     -o "$OUT/tamara_widget_bg.opt.wasm" "$OUT/tamara_widget_bg.wasm"
   mv "$OUT/tamara_widget_bg.opt.wasm" "$OUT/tamara_widget_bg.wasm"
+  echo "build-widget: esbuild --minify (JS glue)"
+  "$ESBUILD_BIN" "$OUT/tamara_widget.js" --minify --format=esm --target=es2022 --log-level=warning \
+    --outfile="$OUT/tamara_widget.min.js"
+  mv "$OUT/tamara_widget.min.js" "$OUT/tamara_widget.js"
   echo "$SUM" > "$STAMP"
 fi
 

@@ -40,19 +40,10 @@ load().catch(() => {});
 
 // The catalog (to price the cart) is fetched by the page while the wasm loads, then handed to the
 // widget: one round trip less before the option shows. Failures fall back to the widget's own fetch.
-const catalogs = new Map();
 function prefetchCatalog(base) {
-  if (!catalogs.has(base)) {
-    catalogs.set(
-      base,
-      fetch(`${base}/api/catalog`, { headers: { Accept: "application/json" } })
-        .then((r) => (r.ok ? r.json() : null))
-        .catch(() => null),
-    );
-  }
-  const pending = catalogs.get(base);
-  catalogs.delete(base); // a later mount fetches fresh prices
-  return pending;
+  return fetch(`${base}/api/catalog`, { headers: { Accept: "application/json" } })
+    .then((r) => (r.ok ? r.json() : null))
+    .catch(() => null);
 }
 
 const EXPONENT = { SAR: 2, AED: 2, QAR: 2, KWD: 3, BHD: 3, OMR: 3 };

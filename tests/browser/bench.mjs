@@ -14,7 +14,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { gzipSync } from "node:zlib";
 import { ROOT, buildWidget, launch } from "./lib.mjs";
@@ -98,6 +98,7 @@ const stats = (list) => {
   const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
   return { median: q(0.5), p90: q(0.9), min: s[0], max: s[s.length - 1] };
 };
+const loadBefore = loadavg()[0];
 const browser = await launch();
 async function once(page) {
   await page.goto(`${BASE}/bench.html`);
@@ -138,15 +139,16 @@ const totalGz = sizes.wasm.gz + sizes.glue.gz;
 const section = `## tamara-widget
 
 Browser widget (\`crates/tamara-widget\`, \`www/tamara-checkout.js\`). Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC
-on ${cpu}, ${cpus().length} cores (shared with other builds), ${Math.round(totalmem() / 2 ** 30)} GiB RAM; headless Chromium
+on ${cpu}, ${cpus().length} cores shared with other engineers' builds (1-min load average ${loadBefore.toFixed(2)} before,
+${loadavg()[0].toFixed(2)} after: timings vary about 2× with it), ${Math.round(totalmem() / 2 ** 30)} GiB RAM; headless Chromium
 ${chromiumVersion}, Node ${process.version}, ${rustc}.
 Command: \`. scripts/env.sh && node tests/browser/bench.mjs\` (builds with \`scripts/build-widget.sh\`: release
-profile \`opt-level="z"\`, LTO, \`wasm-bindgen --target web\`, \`wasm-opt -Oz\`).
+profile \`opt-level="z"\`, LTO, \`wasm-bindgen --target web\`, \`wasm-opt -Oz --converge\`, \`esbuild --minify\` on the glue).
 
 | bundle file | raw | gzip -9 |
 |---|---:|---:|
 | \`pkg/tamara_widget_bg.wasm\` | ${kb(sizes.wasm.raw)} KB | ${kb(sizes.wasm.gz)} KB |
-| \`pkg/tamara_widget.js\` (wasm-bindgen glue) | ${kb(sizes.glue.raw)} KB | ${kb(sizes.glue.gz)} KB |
+| \`pkg/tamara_widget.js\` (wasm-bindgen glue, minified) | ${kb(sizes.glue.raw)} KB | ${kb(sizes.glue.gz)} KB |
 | **wasm + glue** (goal ≤ 35 KB gzipped) | ${kb(sizes.wasm.raw + sizes.glue.raw)} KB | **${kb(totalGz)} KB** |
 | \`tamara-checkout.js\` (custom element) | ${kb(sizes.snippet.raw)} KB | ${kb(sizes.snippet.gz)} KB |
 
@@ -167,8 +169,12 @@ while the requests are in flight.
 
 Size notes: no \`serde_json\` and no float formatting in the wasm (Worker JSON is parsed by the browser and read
 field by field from JS values; amounts are integer minor units, shown with \`Intl.NumberFormat\` over the exact
-decimal string). What remains is mostly the widget's own code, \`core::fmt\`/panic machinery, dlmalloc and the
-gloo-net/wasm-bindgen-futures runtime.
+decimal string); one async function performs every Worker call (one state machine). Of the ~100 KB of
+optimized code, about 43 KB is the widget's own (state machine, texts in two languages, view, readers),
+~15 KB \`core::fmt\`/panic machinery, ~7 KB dlmalloc (a smaller allocator needs \`unsafe\`, forbidden in the
+workspace), ~3.5 KB each gloo-net and serde-wasm-bindgen (checkout body and event details), plus the
+wasm-bindgen/js-sys futures runtime; data (CSS, strings) is ~16 KB. The 35 KB goal is ${totalGz <= 35 * 1024 ? "met" : "not met"};
+the 30 ms goal is ${c.median <= 30 ? "met" : "not met"} cold and ${w.median <= 30 ? "met" : "not met"} warm on this (loaded) machine.
 `;
 console.log(`\n${section}`);
 

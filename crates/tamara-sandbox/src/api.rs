@@ -218,20 +218,14 @@ async fn create_checkout(
             inner.config.public_url
         );
         let seq = inner.next_seq();
-        let order = StoredOrder {
-            order_id: order_id.clone(),
-            checkout_id: checkout_id.clone(),
+        inner.insert_order(StoredOrder::new(
+            order_id.clone(),
+            checkout_id.clone(),
             seq,
-            order_reference_id: req.order_reference_id.clone(),
-            country: req.country_code,
-            state: OrderState::new_online(req.total_amount, now, ttl),
-            request: OrderRequest::Online(Box::new(req)),
-            transactions: Default::default(),
-            authorisation: None,
-            decline: None,
-            updated_at: now,
-        };
-        inner.data.orders.insert(order_id.to_string(), order);
+            req.country_code,
+            OrderState::new_online(req.total_amount, now, ttl),
+            OrderRequest::Online(Box::new(req)),
+        ));
         CheckoutSession {
             order_id,
             checkout_id,
@@ -307,20 +301,14 @@ async fn create_in_store(
             lang: if arabic { "ar" } else { "en" }.to_owned(),
         });
         let seq = inner.next_seq();
-        let order = StoredOrder {
-            order_id: order_id.clone(),
-            checkout_id: checkout_id.clone(),
+        inner.insert_order(StoredOrder::new(
+            order_id.clone(),
+            checkout_id.clone(),
             seq,
-            order_reference_id: req.order_reference_id.clone(),
             country,
-            state: OrderState::new_in_store(req.total_amount, now, ttl),
-            request: OrderRequest::InStore(Box::new(req)),
-            transactions: Default::default(),
-            authorisation: None,
-            decline: None,
-            updated_at: now,
-        };
-        inner.data.orders.insert(order_id.to_string(), order);
+            OrderState::new_in_store(req.total_amount, now, ttl),
+            OrderRequest::InStore(Box::new(req)),
+        ));
         InStoreSession {
             checkout_id,
             order_id,
@@ -368,20 +356,14 @@ async fn create_in_store_qr(
         let checkout_id = CheckoutId::new(new_id());
         let link = format!("{}/pay/{checkout_id}", inner.config.public_url);
         let seq = inner.next_seq();
-        let order = StoredOrder {
-            order_id: order_id.clone(),
-            checkout_id: checkout_id.clone(),
+        inner.insert_order(StoredOrder::new(
+            order_id.clone(),
+            checkout_id.clone(),
             seq,
-            order_reference_id: req.order_reference_id.clone(),
             country,
-            state: OrderState::new_in_store(req.amount, now, None),
-            request: OrderRequest::InStoreQr(Box::new(req)),
-            transactions: Default::default(),
-            authorisation: None,
-            decline: None,
-            updated_at: now,
-        };
-        inner.data.orders.insert(order_id.to_string(), order);
+            OrderState::new_in_store(req.amount, now, None),
+            OrderRequest::InStoreQr(Box::new(req)),
+        ));
         InStoreSession {
             checkout_id,
             order_id,

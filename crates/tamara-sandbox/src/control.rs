@@ -224,15 +224,7 @@ async fn trigger(
 }
 
 async fn reset(State(st): State<SandboxState>) -> Json<Value> {
-    {
-        let mut inner = st.lock();
-        inner.data.orders.clear();
-        inner.data.deliveries.clear();
-        inner.data.sms.clear();
-        inner.data.clock_offset_ms = 0;
-        inner.data.next_seq = 0;
-        inner.faults.clear();
-    }
+    st.lock().reset();
     st.save();
     Json(json!({}))
 }

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use tamara_core::http::{append_query, parse_query};
 use tamara_core::lifecycle::Event;
-use tamara_core::{Locale, OrderStatus, Phone};
+use tamara_core::{Locale, OrderStatus, Phone, Timestamp};
 
 use crate::config::DECLINE_PHONE;
 use crate::error::read_body;
@@ -84,8 +84,13 @@ fn find(inner: &mut Inner, checkout_id: &str, jobs: &mut Vec<String>) -> Option<
     inner.order(&id, jobs).ok().cloned()
 }
 
+/// Whether a session belongs on the online checkout page (else on the in-store pay page).
+fn is_online(o: &StoredOrder) -> bool {
+    matches!(o.request, OrderRequest::Online(_))
+}
+
 /// The notice for a session that can no longer be used, if it cannot.
-fn closed(o: &StoredOrder, now: tamara_core::Timestamp) -> Option<(StatusCode, Notice)> {
+fn closed(o: &StoredOrder, now: Timestamp) -> Option<(StatusCode, Notice)> {
     match &o.state.status {
         OrderStatus::New if now >= o.state.expires_at => Some((StatusCode::GONE, Notice::Expired)),
         OrderStatus::New => None,
@@ -94,33 +99,120 @@ fn closed(o: &StoredOrder, now: tamara_core::Timestamp) -> Option<(StatusCode, N
     }
 }
 
+/// The session shown by a `GET` page (timers run first), the sandbox time and the page
+/// language; or the not-found page when the id is unknown or belongs to the other page
+/// (`online`: the checkout page, else the pay-link page).
+fn load_page(
+    st: &SandboxState,
+    checkout_id: &str,
+    q: Option<&str>,
+    online: bool,
+) -> Result<(StoredOrder, Timestamp, Locale), Response> {
+    let qloc = query_locale(q);
+    let mut jobs = Vec::new();
+    let (found, now) = {
+        let mut inner = st.lock();
+        (find(&mut inner, checkout_id, &mut jobs), inner.now())
+    };
+    st.finish(jobs);
+    let Some(o) = found else {
+        return Err(notice(
+            StatusCode::NOT_FOUND,
+            Notice::NotFound,
+            &qloc.unwrap_or(Locale::EnUs),
+        ));
+    };
+    let locale = page_locale(&o, qloc);
+    if is_online(&o) != online {
+        return Err(notice(StatusCode::NOT_FOUND, Notice::NotFound, &locale));
+    }
+    Ok((o, now, locale))
+}
+
+/// What a form post does: the event to apply and the page to answer once it applied; or the
+/// page to answer at once (bad input).
+type Decision = Result<(Event, Ctx, Response), Response>;
+
+/// Handles a form post to a page: reads the form, looks the open session up (not found,
+/// wrong page, expired or decided sessions get their notice), lets `decide` pick the event
+/// from the session, its language, the `action` and the `phone` field, and applies it. A
+/// refused transition is shown under `fail_title`.
+async fn submit(
+    st: SandboxState,
+    checkout_id: String,
+    headers: HeaderMap,
+    body: Body,
+    online: bool,
+    fail_title: &str,
+    decide: impl FnOnce(&StoredOrder, &Locale, &str, &str) -> Decision,
+) -> Response {
+    let bytes = match read_body(&headers, body).await {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    let (action, phone) = form(&bytes);
+    let mut jobs = Vec::new();
+    let resp = (|| {
+        let mut inner = st.lock();
+        let now = inner.now();
+        let Some(o) = find(&mut inner, &checkout_id, &mut jobs) else {
+            return notice(StatusCode::NOT_FOUND, Notice::NotFound, &Locale::EnUs);
+        };
+        let locale = page_locale(&o, None);
+        if is_online(&o) != online {
+            return notice(StatusCode::NOT_FOUND, Notice::NotFound, &locale);
+        }
+        if let Some((status, n)) = closed(&o, now) {
+            return notice(status, n, &locale);
+        }
+        let (event, ctx, ok) = match decide(&o, &locale, &action, &phone) {
+            Ok(d) => d,
+            Err(page) => return page,
+        };
+        match inner.apply(o.order_id.as_str(), &event, ctx, &mut jobs) {
+            Ok(_) => ok,
+            Err(e) => html(
+                e.status,
+                pages::render_message(fail_title, &e.message, &locale),
+            ),
+        }
+    })();
+    st.finish(jobs);
+    resp
+}
+
+/// The 400 page for an unknown form `action`.
+fn unknown_action(expected: &str, locale: &Locale) -> Response {
+    html(
+        StatusCode::BAD_REQUEST,
+        pages::render_message(
+            "Unknown action",
+            &format!("The form field `action` must be {expected}."),
+            locale,
+        ),
+    )
+}
+
+/// Declined with these details.
+fn declined(info: DeclineInfo) -> Ctx {
+    Ctx {
+        decline: Some(info),
+        ..Ctx::default()
+    }
+}
+
 async fn checkout_page(
     State(st): State<SandboxState>,
     Path(checkout_id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let qloc = query_locale(q.as_deref());
-    let mut jobs = Vec::new();
-    let (found, now) = {
-        let mut inner = st.lock();
-        (find(&mut inner, &checkout_id, &mut jobs), inner.now())
-    };
-    st.finish(jobs);
-    let Some(o) = found else {
-        return notice(
-            StatusCode::NOT_FOUND,
-            Notice::NotFound,
-            &qloc.unwrap_or(Locale::EnUs),
-        );
+    let (o, now, locale) = match load_page(&st, &checkout_id, q.as_deref(), true) {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let OrderRequest::Online(req) = &o.request else {
-        return notice(
-            StatusCode::NOT_FOUND,
-            Notice::NotFound,
-            &page_locale(&o, qloc),
-        );
+        return notice(StatusCode::NOT_FOUND, Notice::NotFound, &locale);
     };
-    let locale = page_locale(&o, qloc);
     let view = CheckoutPageView {
         checkout_id: o.checkout_id.to_string(),
         order_id: o.order_id.to_string(),
@@ -179,83 +271,52 @@ async fn checkout_submit(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let bytes = match read_body(&headers, body).await {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    let (action, phone) = form(&bytes);
-    let mut jobs = Vec::new();
-    let resp = (|| {
-        let mut inner = st.lock();
-        let now = inner.now();
-        let Some(o) = find(&mut inner, &checkout_id, &mut jobs) else {
-            return notice(StatusCode::NOT_FOUND, Notice::NotFound, &Locale::EnUs);
-        };
-        let locale = page_locale(&o, None);
-        let (OrderRequest::Online(req), Some(urls)) = (&o.request, o.merchant_url()) else {
-            return notice(StatusCode::NOT_FOUND, Notice::NotFound, &locale);
-        };
-        if let Some((status, n)) = closed(&o, now) {
-            return notice(status, n, &locale);
-        }
-        let order_id = o.order_id.to_string();
-        let (event, ctx, url, status) = match action.as_str() {
-            "pay" => {
-                let raw = if phone.is_empty() {
-                    req.consumer.phone_number.clone()
-                } else {
-                    phone.clone()
-                };
-                let Ok(p) = Phone::parse(&raw, o.country) else {
-                    return html(
-                        StatusCode::BAD_REQUEST,
-                        pages::render_message(
-                            "Invalid phone number",
-                            "Enter a mobile number of the order's country, e.g. 544337866.",
-                            &locale,
-                        ),
-                    );
-                };
-                if p.national() == DECLINE_PHONE {
-                    let ctx = Ctx {
-                        decline: Some(DeclineInfo::risk()),
-                        ..Ctx::default()
+    submit(
+        st,
+        checkout_id,
+        headers,
+        body,
+        true,
+        "Checkout not possible",
+        |o, locale, action, phone| {
+            let (OrderRequest::Online(req), Some(urls)) = (&o.request, o.merchant_url()) else {
+                return Err(notice(StatusCode::NOT_FOUND, Notice::NotFound, locale));
+            };
+            let (event, ctx, url, status) = match action {
+                "pay" => {
+                    let raw = if phone.is_empty() {
+                        req.consumer.phone_number.as_str()
+                    } else {
+                        phone
                     };
-                    (Event::Decline, ctx, &urls.failure, "declined")
-                } else {
-                    (Event::Approve, Ctx::default(), &urls.success, "approved")
+                    let Ok(p) = Phone::parse(raw, o.country) else {
+                        return Err(html(
+                            StatusCode::BAD_REQUEST,
+                            pages::render_message(
+                                "Invalid phone number",
+                                "Enter a mobile number of the order's country, e.g. 544337866.",
+                                locale,
+                            ),
+                        ));
+                    };
+                    if p.national() == DECLINE_PHONE {
+                        let ctx = declined(DeclineInfo::risk());
+                        (Event::Decline, ctx, &urls.failure, "declined")
+                    } else {
+                        (Event::Approve, Ctx::default(), &urls.success, "approved")
+                    }
                 }
-            }
-            "decline" => {
-                let ctx = Ctx {
-                    decline: Some(DeclineInfo::by_customer()),
-                    ..Ctx::default()
-                };
-                (Event::Decline, ctx, &urls.failure, "declined")
-            }
-            "cancel" => (Event::Expire, Ctx::default(), &urls.cancel, "canceled"),
-            _ => {
-                return html(
-                    StatusCode::BAD_REQUEST,
-                    pages::render_message(
-                        "Unknown action",
-                        "The form field `action` must be pay, decline or cancel.",
-                        &locale,
-                    ),
-                )
-            }
-        };
-        let url = url.clone();
-        match inner.apply(&order_id, &event, ctx, &mut jobs) {
-            Ok(_) => redirect(&url, &order_id, status),
-            Err(e) => html(
-                e.status,
-                pages::render_message("Checkout not possible", &e.message, &locale),
-            ),
-        }
-    })();
-    st.finish(jobs);
-    resp
+                "decline" => {
+                    let ctx = declined(DeclineInfo::by_customer());
+                    (Event::Decline, ctx, &urls.failure, "declined")
+                }
+                "cancel" => (Event::Expire, Ctx::default(), &urls.cancel, "canceled"),
+                _ => return Err(unknown_action("pay, decline or cancel", locale)),
+            };
+            Ok((event, ctx, redirect(url, o.order_id.as_str(), status)))
+        },
+    )
+    .await
 }
 
 async fn pay_page(
@@ -263,24 +324,10 @@ async fn pay_page(
     Path(checkout_id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let qloc = query_locale(q.as_deref());
-    let mut jobs = Vec::new();
-    let (found, now) = {
-        let mut inner = st.lock();
-        (find(&mut inner, &checkout_id, &mut jobs), inner.now())
+    let (o, now, locale) = match load_page(&st, &checkout_id, q.as_deref(), false) {
+        Ok(found) => found,
+        Err(page) => return page,
     };
-    st.finish(jobs);
-    let Some(o) = found else {
-        return notice(
-            StatusCode::NOT_FOUND,
-            Notice::NotFound,
-            &qloc.unwrap_or(Locale::EnUs),
-        );
-    };
-    let locale = page_locale(&o, qloc);
-    if matches!(o.request, OrderRequest::Online(_)) {
-        return notice(StatusCode::NOT_FOUND, Notice::NotFound, &locale);
-    }
     let view = PayLinkPageView {
         checkout_id: o.checkout_id.to_string(),
         order_id: o.order_id.to_string(),
@@ -309,67 +356,34 @@ async fn pay_submit(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let bytes = match read_body(&headers, body).await {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    let (action, phone) = form(&bytes);
-    let mut jobs = Vec::new();
-    let resp = (|| {
-        let mut inner = st.lock();
-        let now = inner.now();
-        let Some(o) = find(&mut inner, &checkout_id, &mut jobs) else {
-            return notice(StatusCode::NOT_FOUND, Notice::NotFound, &Locale::EnUs);
-        };
-        let locale = page_locale(&o, None);
-        if matches!(o.request, OrderRequest::Online(_)) {
-            return notice(StatusCode::NOT_FOUND, Notice::NotFound, &locale);
-        }
-        if let Some((status, n)) = closed(&o, now) {
-            return notice(status, n, &locale);
-        }
-        let declined_phone = !phone.is_empty()
-            && Phone::parse(&phone, o.country).is_ok_and(|p| p.national() == DECLINE_PHONE);
-        let (event, ctx, n) = match action.as_str() {
-            "pay" if declined_phone => (
-                Event::Decline,
-                Ctx {
-                    decline: Some(DeclineInfo::risk()),
-                    ..Ctx::default()
-                },
-                Notice::Declined,
-            ),
-            "pay" => (Event::PayInStore, Ctx::default(), Notice::Paid),
-            "decline" => (
-                Event::Decline,
-                Ctx {
-                    decline: Some(DeclineInfo::by_customer()),
-                    ..Ctx::default()
-                },
-                Notice::Declined,
-            ),
-            _ => {
-                return html(
-                    StatusCode::BAD_REQUEST,
-                    pages::render_message(
-                        "Unknown action",
-                        "The form field `action` must be pay or decline.",
-                        &locale,
-                    ),
-                )
-            }
-        };
-        let order_id = o.order_id.to_string();
-        match inner.apply(&order_id, &event, ctx, &mut jobs) {
-            Ok(_) => notice(StatusCode::OK, n, &locale),
-            Err(e) => html(
-                e.status,
-                pages::render_message("Payment not possible", &e.message, &locale),
-            ),
-        }
-    })();
-    st.finish(jobs);
-    resp
+    submit(
+        st,
+        checkout_id,
+        headers,
+        body,
+        false,
+        "Payment not possible",
+        |o, locale, action, phone| {
+            let declined_phone = !phone.is_empty()
+                && Phone::parse(phone, o.country).is_ok_and(|p| p.national() == DECLINE_PHONE);
+            let (event, ctx, n) = match action {
+                "pay" if declined_phone => (
+                    Event::Decline,
+                    declined(DeclineInfo::risk()),
+                    Notice::Declined,
+                ),
+                "pay" => (Event::PayInStore, Ctx::default(), Notice::Paid),
+                "decline" => (
+                    Event::Decline,
+                    declined(DeclineInfo::by_customer()),
+                    Notice::Declined,
+                ),
+                _ => return Err(unknown_action("pay or decline", locale)),
+            };
+            Ok((event, ctx, notice(StatusCode::OK, n, locale)))
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

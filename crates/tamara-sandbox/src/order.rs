@@ -122,7 +122,42 @@ fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+impl OrderRequest {
+    /// The merchant's order reference.
+    pub fn order_reference_id(&self) -> &OrderReferenceId {
+        match self {
+            OrderRequest::Online(r) => &r.order_reference_id,
+            OrderRequest::InStore(r) => &r.order_reference_id,
+            OrderRequest::InStoreQr(r) => &r.order_reference_id,
+        }
+    }
+}
+
 impl StoredOrder {
+    /// A new order created from `request` (at `state.created_at`), without transactions yet.
+    pub fn new(
+        order_id: OrderId,
+        checkout_id: CheckoutId,
+        seq: u64,
+        country: Country,
+        state: OrderState,
+        request: OrderRequest,
+    ) -> Self {
+        StoredOrder {
+            order_id,
+            checkout_id,
+            seq,
+            order_reference_id: request.order_reference_id().clone(),
+            country,
+            updated_at: state.created_at,
+            state,
+            request,
+            transactions: Transactions::default(),
+            authorisation: None,
+            decline: None,
+        }
+    }
+
     /// Channel.
     pub fn channel(&self) -> Channel {
         self.state.channel
@@ -213,6 +248,14 @@ impl StoredOrder {
                 .map(|p| p.international())
                 .unwrap_or_else(|_| p.to_owned())
         };
+        let no_discount = || Discount {
+            name: String::new(),
+            amount: zero,
+        };
+        // In-store orders have no description, addresses or amount breakdown.
+        let in_store = |consumer: Option<Consumer>, extra: Option<JsonObject>| {
+            (consumer, None, None, None, zero, zero, no_discount(), extra)
+        };
         let (consumer, description, shipping, billing, ship_amt, tax_amt, discount, extra) =
             match &self.request {
                 OrderRequest::Online(r) => (
@@ -225,13 +268,10 @@ impl StoredOrder {
                     r.billing_address.clone(),
                     r.shipping_amount,
                     r.tax_amount,
-                    r.discount.clone().unwrap_or(Discount {
-                        name: String::new(),
-                        amount: zero,
-                    }),
+                    r.discount.clone().unwrap_or_else(no_discount),
                     r.additional_data.clone().map(|o| o.0),
                 ),
-                OrderRequest::InStore(r) => (
+                OrderRequest::InStore(r) => in_store(
                     Some(Consumer {
                         first_name: String::new(),
                         last_name: String::new(),
@@ -241,30 +281,11 @@ impl StoredOrder {
                         date_of_birth: None,
                         is_first_order: None,
                     }),
-                    None,
-                    None,
-                    None,
-                    zero,
-                    zero,
-                    Discount {
-                        name: String::new(),
-                        amount: zero,
-                    },
                     r.additional_data.clone().map(|o| o.0),
                 ),
-                OrderRequest::InStoreQr(r) => (
-                    None,
-                    None,
-                    None,
-                    None,
-                    zero,
-                    zero,
-                    Discount {
-                        name: String::new(),
-                        amount: zero,
-                    },
-                    r.additional_data.clone().map(|o| o.0),
-                ),
+                OrderRequest::InStoreQr(r) => {
+                    in_store(None, r.additional_data.clone().map(|o| o.0))
+                }
             };
         let mut additional: JsonObject = extra.unwrap_or_default();
         let store_code = additional
@@ -546,19 +567,14 @@ mod tests {
             additional_data: None,
         };
         let now = Timestamp::from_secs(1_700_000_000);
-        StoredOrder {
-            order_id: OrderId::new("o1"),
-            checkout_id: CheckoutId::new("c1"),
-            seq: 1,
-            order_reference_id: "R1".into(),
-            country: Country::Sa,
-            request: OrderRequest::InStore(Box::new(req)),
-            state: OrderState::new_in_store(sar(30000), now, None),
-            transactions: Transactions::default(),
-            authorisation: None,
-            decline: None,
-            updated_at: now,
-        }
+        StoredOrder::new(
+            OrderId::new("o1"),
+            CheckoutId::new("c1"),
+            1,
+            Country::Sa,
+            OrderState::new_in_store(sar(30000), now, None),
+            OrderRequest::InStore(Box::new(req)),
+        )
     }
 
     #[test]

@@ -729,26 +729,48 @@ fn form_or_notice(
     h
 }
 
-/// The online checkout page (`GET /checkout/{checkout_id}`).
-pub fn render_checkout(v: &CheckoutPageView) -> String {
-    let s = strings(&v.locale);
-    let ar = v.locale.is_arabic();
+/// The start of a session page: the title card with the order details, then the opening of
+/// the summary card (its heading).
+fn session_head(
+    s: &Strings,
+    title: &str,
+    merchant: &str,
+    reference: &str,
+    order_id: &str,
+    status: &OrderStatus,
+    locale: &Locale,
+) -> String {
     let mut body = String::new();
     let _ = write!(
         body,
         "<section class=\"card\" aria-labelledby=\"title\">\n<h1 id=\"title\">{}</h1>\n",
-        escape(s.checkout_title)
+        escape(title)
     );
     body.push_str(&details_html(
         s,
+        merchant,
+        reference,
+        order_id,
+        status,
+        locale.is_arabic(),
+    ));
+    body.push_str("</section>\n<section class=\"card\" aria-labelledby=\"summary-h\">\n");
+    let _ = writeln!(body, "<h2 id=\"summary-h\">{}</h2>", escape(s.summary));
+    body
+}
+
+/// The online checkout page (`GET /checkout/{checkout_id}`).
+pub fn render_checkout(v: &CheckoutPageView) -> String {
+    let s = strings(&v.locale);
+    let mut body = session_head(
+        s,
+        s.checkout_title,
         &v.merchant_name,
         &v.order_reference_id,
         &v.order_id,
         &v.status,
-        ar,
-    ));
-    body.push_str("</section>\n<section class=\"card\" aria-labelledby=\"summary-h\">\n");
-    let _ = writeln!(body, "<h2 id=\"summary-h\">{}</h2>", escape(s.summary));
+        &v.locale,
+    );
     let mut extra = vec![
         (s.shipping, money_html(v.shipping, &v.locale)),
         (s.tax, money_html(v.tax, &v.locale)),
@@ -775,23 +797,15 @@ pub fn render_checkout(v: &CheckoutPageView) -> String {
 /// The in-store pay-link page (`GET /pay/{checkout_id}`).
 pub fn render_pay_link(v: &PayLinkPageView) -> String {
     let s = strings(&v.locale);
-    let ar = v.locale.is_arabic();
-    let mut body = String::new();
-    let _ = write!(
-        body,
-        "<section class=\"card\" aria-labelledby=\"title\">\n<h1 id=\"title\">{}</h1>\n",
-        escape(s.pay_link_title)
-    );
-    body.push_str(&details_html(
+    let mut body = session_head(
         s,
+        s.pay_link_title,
         &v.merchant_name,
         &v.order_reference_id,
         &v.order_id,
         &v.status,
-        ar,
-    ));
-    body.push_str("</section>\n<section class=\"card\" aria-labelledby=\"summary-h\">\n");
-    let _ = writeln!(body, "<h2 id=\"summary-h\">{}</h2>", escape(s.summary));
+        &v.locale,
+    );
     body.push_str(&items_table(s, &v.items, &[], v.total, &v.locale));
     body.push_str("</section>\n");
     body.push_str(&plan_html(s, v.total, v.instalments, v.now, &v.locale));

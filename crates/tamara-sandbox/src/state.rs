@@ -1,13 +1,13 @@
 //! Shared sandbox state: configuration, orders, webhooks registry, SMS outbox, webhook delivery
 //! log, fault rules and the controllable clock; plus persistence to a JSON file.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 use tamara_core::ids::{MerchantId, WebhookId};
-use tamara_core::lifecycle::Event;
+use tamara_core::lifecycle::{self, Event};
 use tamara_core::webhooks::{Webhook, WebhookPayload};
 use tamara_core::{CheckoutId, EventType, OrderId, Timestamp};
 
@@ -116,6 +116,66 @@ pub struct Inner {
     pub data: Data,
     /// Fault rules (not persisted).
     pub faults: Vec<Fault>,
+    /// Lookups over `data.orders`, kept in sync by [`Inner::insert_order`], [`Inner::apply`],
+    /// [`Inner::tick_order`] and [`Inner::reset`].
+    index: Index,
+}
+
+/// Indexes over the orders (not persisted: rebuilt on load and reset).
+#[derive(Debug, Default)]
+struct Index {
+    /// Checkout session id → order id.
+    by_checkout: HashMap<String, String>,
+    /// Pending timers, soonest first: (`lifecycle::next_deadline`, order id).
+    deadlines: BTreeSet<(Timestamp, String)>,
+    /// The deadline each order has in `deadlines`.
+    deadline_of: HashMap<String, Timestamp>,
+}
+
+impl Index {
+    fn build(orders: &BTreeMap<String, StoredOrder>) -> Self {
+        let mut index = Index::default();
+        for (id, o) in orders {
+            index.add(id, o);
+        }
+        index
+    }
+
+    fn add(&mut self, id: &str, o: &StoredOrder) {
+        self.by_checkout
+            .entry(o.checkout_id.to_string())
+            .or_insert_with(|| id.to_owned());
+        self.set_deadline(id, Some(o));
+    }
+
+    /// Re-reads one order's next timer (`None`: the order is gone).
+    fn set_deadline(&mut self, id: &str, o: Option<&StoredOrder>) {
+        let next = o.and_then(|o| lifecycle::next_deadline(&o.state).map(|(at, _)| at));
+        let old = self.deadline_of.get(id).copied();
+        if old == next {
+            return;
+        }
+        if let Some(at) = old {
+            self.deadlines.remove(&(at, id.to_owned()));
+            self.deadline_of.remove(id);
+        }
+        if let Some(at) = next {
+            self.deadlines.insert((at, id.to_owned()));
+            self.deadline_of.insert(id.to_owned(), at);
+        }
+    }
+
+    /// Orders whose next timer is due at `now`, in order-id order.
+    fn due(&self, now: Timestamp) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .deadlines
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .map(|(_, id)| id.clone())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
 }
 
 #[derive(Debug)]
@@ -165,13 +225,39 @@ impl Inner {
             Some(o) => o.tick(now, &merchant),
             None => return Vec::new(),
         };
+        self.reindex(order_id);
         self.enqueue(payloads)
     }
 
-    /// Runs due timers of every order.
+    /// Runs due timers of every order. Only orders whose next timer is due are visited.
     pub fn tick_all(&mut self) -> Vec<String> {
-        let ids: Vec<String> = self.data.orders.keys().cloned().collect();
+        let ids = self.index.due(self.now());
         ids.iter().flat_map(|id| self.tick_order(id)).collect()
+    }
+
+    /// Adds a new order (and indexes it).
+    pub fn insert_order(&mut self, order: StoredOrder) {
+        let id = order.order_id.to_string();
+        self.index.add(&id, &order);
+        self.data.orders.insert(id, order);
+    }
+
+    /// Refreshes the timer index of an order after its state changed.
+    fn reindex(&mut self, order_id: &str) {
+        self.index
+            .set_deadline(order_id, self.data.orders.get(order_id));
+    }
+
+    /// Forgets orders, deliveries, SMS and faults and sets the clock offset back to 0
+    /// (registered webhooks and the config stay).
+    pub fn reset(&mut self) {
+        self.data.orders.clear();
+        self.data.deliveries.clear();
+        self.data.sms.clear();
+        self.data.clock_offset_ms = 0;
+        self.data.next_seq = 0;
+        self.faults.clear();
+        self.index = Index::default();
     }
 
     /// Order by id (after running its timers).
@@ -189,11 +275,7 @@ impl Inner {
 
     /// Order id for a checkout session id.
     pub fn order_id_by_checkout(&self, checkout_id: &str) -> Option<String> {
-        self.data
-            .orders
-            .values()
-            .find(|o| o.checkout_id.as_str() == checkout_id)
-            .map(|o| o.order_id.to_string())
+        self.index.by_checkout.get(checkout_id).cloned()
     }
 
     /// Newest order with this merchant reference.
@@ -240,6 +322,7 @@ impl Inner {
                 payloads.extend(more);
             }
         }
+        self.reindex(order_id);
         jobs.extend(self.enqueue(payloads));
         Ok(applied)
     }
@@ -338,6 +421,7 @@ impl SandboxState {
             shared: Arc::new(Shared {
                 inner: Mutex::new(Inner {
                     config,
+                    index: Index::build(&data.orders),
                     data,
                     faults: Vec::new(),
                 }),
@@ -490,6 +574,7 @@ impl SandboxState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tamara_core::OrderStatus;
 
     #[test]
     fn clock_offset_and_store_round_trip() {
@@ -505,6 +590,70 @@ mod tests {
         assert_eq!(again.lock().data.clock_offset_ms, 3_600_000);
         std::fs::write(&path, b"{broken").unwrap();
         assert!(SandboxState::with_store(Config::default(), &path).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn in_store(inner: &mut Inner, id: &str, ttl_ms: Option<i64>) {
+        use tamara_core::checkout::CreateInStoreSession;
+        use tamara_core::lifecycle::OrderState;
+        use tamara_core::money::{Currency, Money};
+        let total = Money::from_minor(30000, Currency::Sar).unwrap();
+        let req = CreateInStoreSession {
+            total_amount: total,
+            phone_number: "0544337866".into(),
+            order_reference_id: "R1".into(),
+            items: vec![],
+            email: None,
+            order_number: None,
+            locale: None,
+            payment_type: None,
+            expiry_time: None,
+            additional_data: None,
+        };
+        let seq = inner.next_seq();
+        let state = OrderState::new_in_store(total, inner.now(), ttl_ms);
+        inner.insert_order(StoredOrder::new(
+            OrderId::new(id),
+            CheckoutId::new(format!("c-{id}")),
+            seq,
+            tamara_core::Country::Sa,
+            state,
+            crate::order::OrderRequest::InStore(Box::new(req)),
+        ));
+    }
+
+    #[test]
+    fn indexes_follow_inserts_timers_reset_and_reload() {
+        let dir = std::env::temp_dir().join(format!("sandbox-index-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.json");
+        let st = SandboxState::with_store(Config::default(), &path).unwrap();
+        {
+            let mut inner = st.lock();
+            in_store(&mut inner, "a", None);
+            in_store(&mut inner, "b", Some(60 * 60_000));
+            assert_eq!(inner.order_id_by_checkout("c-a").as_deref(), Some("a"));
+            assert_eq!(inner.order_id_by_checkout("a"), None);
+            assert_eq!(inner.index.deadlines.len(), 2);
+            // 16 minutes on: only `a` (15-minute link) is due; `b` is not visited.
+            inner.data.clock_offset_ms = 16 * 60_000;
+            assert_eq!(inner.index.due(inner.now()), vec!["a".to_owned()]);
+            inner.tick_all();
+            assert_eq!(inner.data.orders["a"].state.status, OrderStatus::Expired);
+            assert_eq!(inner.data.orders["b"].state.status, OrderStatus::New);
+            assert_eq!(inner.index.deadlines.len(), 1);
+            assert!(inner.index.due(inner.now()).is_empty());
+        }
+        st.save();
+        let again = SandboxState::with_store(Config::default(), &path).unwrap();
+        {
+            let mut inner = again.lock();
+            assert_eq!(inner.order_id_by_checkout("c-b").as_deref(), Some("b"));
+            assert_eq!(inner.index.deadline_of.keys().collect::<Vec<_>>(), ["b"]);
+            inner.reset();
+            assert_eq!(inner.order_id_by_checkout("c-b"), None);
+            assert!(inner.index.deadlines.is_empty() && inner.index.deadline_of.is_empty());
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -39,9 +39,10 @@ impl Ctx {
         platform::now_ms()
     }
 
-    /// Tamara's clock: the wall clock, or in local development the sandbox's controllable
-    /// clock (`SANDBOX_CLOCK_URL`), so webhook tokens minted after a clock jump still verify
-    /// and reconciliation sees the same time as the sandbox.
+    /// Tamara's clock for deciding what is old (reconciliation): the wall clock, or in local
+    /// development the sandbox's controllable clock (`SANDBOX_CLOCK_URL`), so tests that move
+    /// the sandbox clock see stuck orders and the auto-capture warning. Never used for webhook
+    /// tokens, which are always checked against the real clock.
     pub async fn tamara_now(&self) -> i64 {
         let Some(url) = &self.cfg.sandbox_clock_url else {
             return self.now();

@@ -290,3 +290,158 @@ pub async fn wait_deliveries(sb: &Sb, pred: impl Fn(&[Value]) -> bool) -> Vec<Va
     let (_, v) = sb.call("GET", "/_sandbox/webhooks/deliveries", None).await;
     panic!("delivery log never matched: {v}");
 }
+
+/// A sandbox over real HTTP: an in-process server ([`Live::start`], stopped on drop) or the
+/// binary ([`Live::at`]). Its client does not follow redirects.
+pub struct Live {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub state: Option<SandboxState>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if let Some(t) = &self.task {
+            t.abort();
+        }
+    }
+}
+
+impl Live {
+    /// Serves [`config`] on 127.0.0.1:0 (with the 1-second timer ticker).
+    pub async fn start() -> Live {
+        let (base, state, task) = tamara_sandbox::spawn(config()).await.unwrap();
+        let mut live = Live::at(base);
+        live.state = Some(state);
+        live.task = Some(task);
+        live
+    }
+
+    /// A sandbox already listening at `base`.
+    pub fn at(base: String) -> Live {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Live {
+            base,
+            http,
+            state: None,
+            task: None,
+        }
+    }
+
+    /// Authenticated JSON call (`null` for a body that is not JSON).
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (reqwest::StatusCode, Value) {
+        let mut r = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(TOKEN);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let resp = r.send().await.unwrap();
+        let s = resp.status();
+        (s, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Authenticated `GET`, any status.
+    pub async fn get(&self, path: &str) -> Value {
+        self.api(reqwest::Method::GET, path, None).await.1
+    }
+
+    /// Creates an online checkout (must succeed); returns the whole answer.
+    pub async fn checkout(&self, body: Value) -> Value {
+        let (s, v) = self
+            .api(reqwest::Method::POST, "/checkout", Some(body))
+            .await;
+        assert_eq!(s, reqwest::StatusCode::OK, "{v}");
+        v
+    }
+
+    /// A checkout of `total` SAR without notification URL: (order_id, checkout_id).
+    pub async fn checkout_ids(&self, total: u64) -> (String, String) {
+        let v = self.checkout(checkout_body(total, None)).await;
+        (
+            v["order_id"].as_str().unwrap().to_owned(),
+            v["checkout_id"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// A free port on 127.0.0.1 (bound, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The `tamara-sandbox` binary, killed on drop unless [`Binary::stop`] was called.
+pub struct Binary(Option<std::process::Child>);
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Binary {
+    /// Starts the binary on `port` with `args` (stdout piped, stderr discarded) and waits (5 s
+    /// max) until it accepts connections.
+    pub async fn start(port: u16, args: &[&std::ffi::OsStr]) -> (Binary, Live) {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_tamara-sandbox"))
+            .arg("--port")
+            .arg(port.to_string())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let bin = Binary(Some(child));
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return (bin, Live::at(format!("http://127.0.0.1:{port}")));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("sandbox binary did not start");
+    }
+
+    /// Sends `signal` (`INT`, `TERM`) and waits for the exit; returns the exit and stdout.
+    pub fn stop(mut self, signal: &str) -> (std::process::ExitStatus, String) {
+        let child = self.0.take().unwrap();
+        let status = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status,
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+}

@@ -1,66 +1,14 @@
 //! The hosted checkout page and the SMS link over real HTTP.
 
-use reqwest::redirect::Policy;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::common::*;
-
-struct Live {
-    base: String,
-    http: reqwest::Client,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Live {
-    async fn start() -> Live {
-        let (base, _state, task) = tamara_sandbox::spawn(config()).await.unwrap();
-        let http = reqwest::Client::builder()
-            .redirect(Policy::none())
-            .build()
-            .unwrap();
-        Live { base, http, task }
-    }
-
-    async fn api(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut r = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(TOKEN);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let resp = r.send().await.unwrap();
-        let s = resp.status();
-        (s, resp.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.http
-            .post(format!("{}{path}", self.base))
-            .form(form)
-            .send()
-            .await
-            .unwrap()
-    }
-}
 
 #[tokio::test]
 async fn hosted_checkout_pay_decline_cancel_and_expired() {
     let live = Live::start().await;
-    let (s, v) = live
-        .api(
-            reqwest::Method::POST,
-            "/checkout",
-            Some(checkout_body(400, None)),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
+    let v = live.checkout(checkout_body(400, None)).await;
     let url = v["checkout_url"].as_str().unwrap().to_owned();
     assert!(url.starts_with(&live.base));
     let oid = v["order_id"].as_str().unwrap().to_owned();
@@ -121,17 +69,7 @@ async fn hosted_checkout_pay_decline_cancel_and_expired() {
     assert!(!page.text().await.unwrap().contains("<form"));
 
     // Another order: approve with the success phone.
-    let (_, v) = live
-        .api(
-            reqwest::Method::POST,
-            "/checkout",
-            Some(checkout_body(300, None)),
-        )
-        .await;
-    let (oid2, cid2) = (
-        v["order_id"].as_str().unwrap(),
-        v["checkout_id"].as_str().unwrap(),
-    );
+    let (oid2, cid2) = live.checkout_ids(300).await;
     let resp = live
         .post_form(
             &format!("/hosted/checkout/{cid2}"),
@@ -144,17 +82,7 @@ async fn hosted_checkout_pay_decline_cancel_and_expired() {
         format!("http://127.0.0.1:9/success?orderId={oid2}&paymentStatus=approved")
     );
     // Cancel on the page → expired, cancel URL.
-    let (_, v) = live
-        .api(
-            reqwest::Method::POST,
-            "/checkout",
-            Some(checkout_body(300, None)),
-        )
-        .await;
-    let (oid3, cid3) = (
-        v["order_id"].as_str().unwrap().to_owned(),
-        v["checkout_id"].as_str().unwrap().to_owned(),
-    );
+    let (oid3, cid3) = live.checkout_ids(300).await;
     let resp = live
         .post_form(&format!("/hosted/checkout/{cid3}"), &[("action", "cancel")])
         .await;
@@ -167,14 +95,7 @@ async fn hosted_checkout_pay_decline_cancel_and_expired() {
         .await;
     assert_eq!(o["status"], "expired");
     // Customer decline button.
-    let (_, v) = live
-        .api(
-            reqwest::Method::POST,
-            "/checkout",
-            Some(checkout_body(300, None)),
-        )
-        .await;
-    let cid4 = v["checkout_id"].as_str().unwrap().to_owned();
+    let (_, cid4) = live.checkout_ids(300).await;
     let resp = live
         .post_form(
             &format!("/hosted/checkout/{cid4}"),
@@ -187,15 +108,7 @@ async fn hosted_checkout_pay_decline_cancel_and_expired() {
         .contains("paymentStatus=declined"));
 
     // Expired session: page says so, posting changes nothing.
-    let (_, v) = live
-        .api(
-            reqwest::Method::POST,
-            "/checkout",
-            Some(checkout_body(300, None)),
-        )
-        .await;
-    let cid5 = v["checkout_id"].as_str().unwrap().to_owned();
-    let oid5 = v["order_id"].as_str().unwrap().to_owned();
+    let (oid5, cid5) = live.checkout_ids(300).await;
     live.http
         .post(format!("{}/_sandbox/clock/advance", live.base))
         .json(&json!({"minutes": 31}))
@@ -227,14 +140,7 @@ async fn hosted_checkout_pay_decline_cancel_and_expired() {
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
-    let (_, v) = live
-        .api(
-            reqwest::Method::POST,
-            "/checkout",
-            Some(checkout_body(300, None)),
-        )
-        .await;
-    let cid6 = v["checkout_id"].as_str().unwrap().to_owned();
+    let (_, cid6) = live.checkout_ids(300).await;
     let resp = live
         .post_form(&format!("/hosted/checkout/{cid6}"), &[("action", "steal")])
         .await;
@@ -246,7 +152,6 @@ async fn hosted_checkout_pay_decline_cancel_and_expired() {
         )
         .await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
-    live.task.abort();
 }
 
 #[tokio::test]
@@ -307,23 +212,12 @@ async fn sms_link_pay_and_decline() {
         .await;
     assert_eq!(o["status"], "declined");
     // An online session is not an in-store link.
-    let (_, v) = live
-        .api(
-            reqwest::Method::POST,
-            "/checkout",
-            Some(checkout_body(300, None)),
-        )
-        .await;
+    let (_, cid) = live.checkout_ids(300).await;
     let page = live
         .http
-        .get(format!(
-            "{}/pay/{}",
-            live.base,
-            v["checkout_id"].as_str().unwrap()
-        ))
+        .get(format!("{}/pay/{cid}", live.base))
         .send()
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
-    live.task.abort();
 }

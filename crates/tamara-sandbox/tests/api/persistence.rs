@@ -1,7 +1,6 @@
 //! `--store FILE.json`: the state survives a restart (library and binary).
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::ffi::OsStr;
 
 use axum::http::StatusCode;
 use serde_json::json;
@@ -60,78 +59,32 @@ async fn store_round_trip() {
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }
 
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start_binary(port: u16, store: &std::path::Path) -> Proc {
-    let child = Command::new(env!("CARGO_BIN_EXE_tamara-sandbox"))
-        .args(["--port", &port.to_string(), "--api-token", TOKEN, "--store"])
-        .arg(store)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let p = Proc(child);
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return p;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("sandbox binary did not start");
-}
-
 #[tokio::test]
 async fn binary_persists_across_restart() {
     let path = temp_file();
     let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    let mut p = start_binary(port, &path).await;
-    let v: serde_json::Value = http
-        .post(format!("{base}/checkout"))
-        .bearer_auth(TOKEN)
-        .json(&checkout_body(300, None))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let args = [
+        OsStr::new("--api-token"),
+        OsStr::new(TOKEN),
+        OsStr::new("--store"),
+        path.as_os_str(),
+    ];
+    let (bin, live) = Binary::start(port, &args).await;
+    let v = live.checkout(checkout_body(300, None)).await;
     let id = v["order_id"].as_str().unwrap().to_owned();
-    assert!(v["checkout_url"].as_str().unwrap().starts_with(&base));
+    assert!(v["checkout_url"].as_str().unwrap().starts_with(&live.base));
     // Graceful stop (SIGTERM to our own child), then start again on the same file.
-    let pid = p.0.id().to_string();
-    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    assert!(status.success());
-    let exit = p.0.wait().unwrap();
+    let (exit, _) = bin.stop("TERM");
     assert!(exit.success(), "graceful shutdown exits 0: {exit:?}");
-    let _p = start_binary(port, &path).await;
-    let r = http
-        .get(format!("{base}/merchants/orders/{id}"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), reqwest::StatusCode::OK);
-    let o: serde_json::Value = r.json().await.unwrap();
+    let (_bin, live) = Binary::start(port, &args).await;
+    let (s, o) = live
+        .api(
+            reqwest::Method::GET,
+            &format!("/merchants/orders/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::OK);
     assert_eq!(o["status"], "new");
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }

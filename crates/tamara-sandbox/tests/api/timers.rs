@@ -96,30 +96,15 @@ async fn in_store_link_expires_after_15_minutes() {
 
 #[tokio::test]
 async fn the_server_ticker_fires_timers_without_reads() {
-    let (base, state, task) = tamara_sandbox::spawn(config()).await.unwrap();
-    let http = reqwest::Client::new();
-    let v: serde_json::Value = http
-        .post(format!("{base}/checkout"))
-        .bearer_auth(TOKEN)
-        .json(&checkout_body(300, Some("http://127.0.0.1:9/n")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let live = Live::start().await;
+    let v = live
+        .checkout(checkout_body(300, Some("http://127.0.0.1:9/n")))
+        .await;
     // Move the clock without running timers, as if 31 minutes had passed.
-    state.lock().data.clock_offset_ms += 31 * 60_000;
+    live.state.as_ref().unwrap().lock().data.clock_offset_ms += 31 * 60_000;
     let mut fired = false;
     for _ in 0..40 {
-        let log: serde_json::Value = http
-            .get(format!("{base}/_sandbox/webhooks/deliveries"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let log = live.get("/_sandbox/webhooks/deliveries").await;
         if log
             .as_array()
             .unwrap()
@@ -132,5 +117,4 @@ async fn the_server_ticker_fires_timers_without_reads() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(fired, "the 1-second ticker should expire the session");
-    task.abort();
 }
