@@ -150,7 +150,9 @@ start() {
     </dev/null >"$STACK_DIR/sandbox.log" 2>&1 &
 
   log "starting the Worker (wrangler dev) on $WORKER_URL ..."
-  setsid bash -c 'echo $$ > "$0"; exec "$@"' "$STACK_DIR/worker.pgid" \
+  # A private dev registry: other `wrangler dev` sessions starting or stopping on this machine
+  # would otherwise make this one reload mid-request.
+  WRANGLER_REGISTRY_PATH="$STACK_DIR/registry" setsid bash -c 'echo $$ > "$0"; exec "$@"' "$STACK_DIR/worker.pgid" \
     wrangler dev --config "$config" --env-file "$ROOT/.dev.vars" \
     --ip 127.0.0.1 --port "$WORKER_PORT" --persist-to "$persist" \
     --show-interactive-dev-session=false --log-level "${WRANGLER_LOG_LEVEL:-info}" \

@@ -27,14 +27,11 @@ use tamara_core::payments::{
 };
 use tamara_core::secret::constant_time_eq;
 use tamara_core::webhooks::{RegisterWebhook, Webhook};
-use tamara_core::{
-    CheckoutId, Country, Currency, EventType, Money, OrderId, OrderStatus, Phone, Timestamp,
-    WebhookId,
-};
+use tamara_core::{Country, Currency, EventType, Money, OrderStatus, Phone, Timestamp, WebhookId};
 
 use crate::config::{Config, DECLINE_PHONE, SUCCESS_PHONE};
 use crate::error::{parse_json, read_body, ApiErr};
-use crate::order::{Ctx, OrderRequest, StoredOrder};
+use crate::order::{Ctx, OrderRequest};
 use crate::state::{Inner, SandboxState, SmsMessage};
 
 type ApiResult<T> = Result<Json<T>, ApiErr>;
@@ -205,27 +202,18 @@ async fn create_checkout(
             .config
             .check_limit(req.country_code, req.total_amount, plan, instalments)
             .map_err(limit_err)?;
-        let now = inner.now();
-        let order_id = OrderId::new(new_id());
-        let checkout_id = CheckoutId::new(new_id());
         let locale = req
             .locale
             .as_ref()
             .map(|l| if l.is_arabic() { "ar_SA" } else { "en_US" })
             .unwrap_or("ar_SA");
+        let state = OrderState::new_online(req.total_amount, inner.now(), ttl);
+        let (order_id, checkout_id) =
+            inner.create_order(req.country_code, state, OrderRequest::Online(Box::new(req)));
         let checkout_url = format!(
             "{}/checkout/{checkout_id}?locale={locale}&orderId={order_id}",
             inner.config.public_url
         );
-        let seq = inner.next_seq();
-        inner.insert_order(StoredOrder::new(
-            order_id.clone(),
-            checkout_id.clone(),
-            seq,
-            req.country_code,
-            OrderState::new_online(req.total_amount, now, ttl),
-            OrderRequest::Online(Box::new(req)),
-        ));
         CheckoutSession {
             order_id,
             checkout_id,
@@ -251,6 +239,22 @@ pub fn sms_text(arabic: bool, total: Money, link: &str) -> String {
             total.to_decimal_string(),
             total.currency()
         )
+    }
+}
+
+/// Creates an in-store order; its session answer carries the payment link.
+fn in_store_session(
+    inner: &mut Inner,
+    country: Country,
+    state: OrderState,
+    request: OrderRequest,
+) -> InStoreSession {
+    let (order_id, checkout_id) = inner.create_order(country, state, request);
+    let link = format!("{}/pay/{checkout_id}", inner.config.public_url);
+    InStoreSession {
+        checkout_id,
+        order_id,
+        checkout_deeplink: Some(link),
     }
 }
 
@@ -287,33 +291,26 @@ async fn create_in_store(
             .check_limit(country, req.total_amount, plan, None)
             .map_err(limit_err)?;
         let now = inner.now();
-        let order_id = OrderId::new(new_id());
-        let checkout_id = CheckoutId::new(new_id());
-        let link = format!("{}/pay/{checkout_id}", inner.config.public_url);
         let arabic = req.locale.as_ref().is_some_and(|l| l.is_arabic());
+        let total = req.total_amount;
+        let state = OrderState::new_in_store(total, now, ttl);
+        let session = in_store_session(
+            &mut inner,
+            country,
+            state,
+            OrderRequest::InStore(Box::new(req)),
+        );
+        let link = session.checkout_deeplink.clone().unwrap_or_default();
         inner.data.sms.push(SmsMessage {
             phone: phone.international(),
-            text: sms_text(arabic, req.total_amount, &link),
-            link: link.clone(),
-            order_id: order_id.clone(),
-            checkout_id: checkout_id.clone(),
+            text: sms_text(arabic, total, &link),
+            link,
+            order_id: session.order_id.clone(),
+            checkout_id: session.checkout_id.clone(),
             sent_at: now,
             lang: if arabic { "ar" } else { "en" }.to_owned(),
         });
-        let seq = inner.next_seq();
-        inner.insert_order(StoredOrder::new(
-            order_id.clone(),
-            checkout_id.clone(),
-            seq,
-            country,
-            OrderState::new_in_store(req.total_amount, now, ttl),
-            OrderRequest::InStore(Box::new(req)),
-        ));
-        InStoreSession {
-            checkout_id,
-            order_id,
-            checkout_deeplink: Some(link),
-        }
+        session
     };
     st.save();
     Ok(Json(out))
@@ -351,24 +348,13 @@ async fn create_in_store_qr(
             .config
             .check_limit(country, req.amount, None, None)
             .map_err(limit_err)?;
-        let now = inner.now();
-        let order_id = OrderId::new(new_id());
-        let checkout_id = CheckoutId::new(new_id());
-        let link = format!("{}/pay/{checkout_id}", inner.config.public_url);
-        let seq = inner.next_seq();
-        inner.insert_order(StoredOrder::new(
-            order_id.clone(),
-            checkout_id.clone(),
-            seq,
+        let state = OrderState::new_in_store(req.amount, inner.now(), None);
+        in_store_session(
+            &mut inner,
             country,
-            OrderState::new_in_store(req.amount, now, None),
+            state,
             OrderRequest::InStoreQr(Box::new(req)),
-        ));
-        InStoreSession {
-            checkout_id,
-            order_id,
-            checkout_deeplink: Some(link),
-        }
+        )
     };
     st.save();
     Ok(Json(out))

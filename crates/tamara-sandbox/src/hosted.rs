@@ -107,7 +107,7 @@ fn load_page(
     checkout_id: &str,
     q: Option<&str>,
     online: bool,
-) -> Result<(StoredOrder, Timestamp, Locale), Response> {
+) -> Result<(StoredOrder, Timestamp, Locale), Box<Response>> {
     let qloc = query_locale(q);
     let mut jobs = Vec::new();
     let (found, now) = {
@@ -116,22 +116,26 @@ fn load_page(
     };
     st.finish(jobs);
     let Some(o) = found else {
-        return Err(notice(
+        return Err(Box::new(notice(
             StatusCode::NOT_FOUND,
             Notice::NotFound,
             &qloc.unwrap_or(Locale::EnUs),
-        ));
+        )));
     };
     let locale = page_locale(&o, qloc);
     if is_online(&o) != online {
-        return Err(notice(StatusCode::NOT_FOUND, Notice::NotFound, &locale));
+        return Err(Box::new(notice(
+            StatusCode::NOT_FOUND,
+            Notice::NotFound,
+            &locale,
+        )));
     }
     Ok((o, now, locale))
 }
 
 /// What a form post does: the event to apply and the page to answer once it applied; or the
 /// page to answer at once (bad input).
-type Decision = Result<(Event, Ctx, Response), Response>;
+type Decision = Result<(Event, Ctx, Response), Box<Response>>;
 
 /// Handles a form post to a page: reads the form, looks the open session up (not found,
 /// wrong page, expired or decided sessions get their notice), lets `decide` pick the event
@@ -167,7 +171,7 @@ async fn submit(
         }
         let (event, ctx, ok) = match decide(&o, &locale, &action, &phone) {
             Ok(d) => d,
-            Err(page) => return page,
+            Err(page) => return *page,
         };
         match inner.apply(o.order_id.as_str(), &event, ctx, &mut jobs) {
             Ok(_) => ok,
@@ -182,15 +186,15 @@ async fn submit(
 }
 
 /// The 400 page for an unknown form `action`.
-fn unknown_action(expected: &str, locale: &Locale) -> Response {
-    html(
+fn unknown_action(expected: &str, locale: &Locale) -> Box<Response> {
+    Box::new(html(
         StatusCode::BAD_REQUEST,
         pages::render_message(
             "Unknown action",
             &format!("The form field `action` must be {expected}."),
             locale,
         ),
-    )
+    ))
 }
 
 /// Declined with these details.
@@ -208,7 +212,7 @@ async fn checkout_page(
 ) -> Response {
     let (o, now, locale) = match load_page(&st, &checkout_id, q.as_deref(), true) {
         Ok(found) => found,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let OrderRequest::Online(req) = &o.request else {
         return notice(StatusCode::NOT_FOUND, Notice::NotFound, &locale);
@@ -280,7 +284,11 @@ async fn checkout_submit(
         "Checkout not possible",
         |o, locale, action, phone| {
             let (OrderRequest::Online(req), Some(urls)) = (&o.request, o.merchant_url()) else {
-                return Err(notice(StatusCode::NOT_FOUND, Notice::NotFound, locale));
+                return Err(Box::new(notice(
+                    StatusCode::NOT_FOUND,
+                    Notice::NotFound,
+                    locale,
+                )));
             };
             let (event, ctx, url, status) = match action {
                 "pay" => {
@@ -290,14 +298,14 @@ async fn checkout_submit(
                         phone
                     };
                     let Ok(p) = Phone::parse(raw, o.country) else {
-                        return Err(html(
+                        return Err(Box::new(html(
                             StatusCode::BAD_REQUEST,
                             pages::render_message(
                                 "Invalid phone number",
                                 "Enter a mobile number of the order's country, e.g. 544337866.",
                                 locale,
                             ),
-                        ));
+                        )));
                     };
                     if p.national() == DECLINE_PHONE {
                         let ctx = declined(DeclineInfo::risk());
@@ -326,7 +334,7 @@ async fn pay_page(
 ) -> Response {
     let (o, now, locale) = match load_page(&st, &checkout_id, q.as_deref(), false) {
         Ok(found) => found,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let view = PayLinkPageView {
         checkout_id: o.checkout_id.to_string(),

@@ -44,8 +44,9 @@
 //! * Webhooks go to `merchant_url.notification` and every registered webhook subscribed to the
 //!   event, with `tamaraToken` in the query and `Authorization: Bearer`; non-2xx is retried after
 //!   0.5 s, 1 s, 2 s, 4 s (5 attempts). Deliveries of one order to one URL go out in order. The
-//!   token's `iat`/`exp` come from the sandbox clock, so after advancing the clock a verifier
-//!   must use the sandbox's `now` (`GET /_sandbox/clock`). `http` targets must be loopback.
+//!   token's `iat`/`exp` come from the real (wall) clock, not the sandbox clock, so a receiver
+//!   verifies it against its own clock even after the clock was advanced. `http` targets must
+//!   be loopback.
 //! * Faults: a matching request waits `delay_ms`, then gets `status` with
 //!   `error_code: sandbox_fault`, or with `drop_connection` a response whose body fails at
 //!   once, so hyper aborts the connection and the client sees a transport error.

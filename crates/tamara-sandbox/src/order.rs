@@ -544,6 +544,23 @@ impl StoredOrder {
     }
 }
 
+/// A minimal in-store request (reference `R1`, phone `0544337866`) for unit tests.
+#[cfg(test)]
+pub(crate) fn sample_in_store(total: Money) -> CreateInStoreSession {
+    CreateInStoreSession {
+        total_amount: total,
+        phone_number: "0544337866".into(),
+        order_reference_id: "R1".into(),
+        items: vec![],
+        email: None,
+        order_number: None,
+        locale: None,
+        payment_type: None,
+        expiry_time: None,
+        additional_data: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,18 +571,7 @@ mod tests {
     }
 
     fn order() -> StoredOrder {
-        let req = CreateInStoreSession {
-            total_amount: sar(30000),
-            phone_number: "0544337866".into(),
-            order_reference_id: "R1".into(),
-            items: vec![],
-            email: None,
-            order_number: None,
-            locale: None,
-            payment_type: None,
-            expiry_time: None,
-            additional_data: None,
-        };
+        let req = sample_in_store(sar(30000));
         let now = Timestamp::from_secs(1_700_000_000);
         StoredOrder::new(
             OrderId::new("o1"),

@@ -235,6 +235,28 @@ impl Inner {
         ids.iter().flat_map(|id| self.tick_order(id)).collect()
     }
 
+    /// Adds a new order with fresh order and checkout ids and the next sequence number; returns
+    /// the ids.
+    pub fn create_order(
+        &mut self,
+        country: tamara_core::Country,
+        state: lifecycle::OrderState,
+        request: crate::order::OrderRequest,
+    ) -> (OrderId, CheckoutId) {
+        let order_id = OrderId::new(uuid::Uuid::new_v4().to_string());
+        let checkout_id = CheckoutId::new(uuid::Uuid::new_v4().to_string());
+        let seq = self.next_seq();
+        self.insert_order(StoredOrder::new(
+            order_id.clone(),
+            checkout_id.clone(),
+            seq,
+            country,
+            state,
+            request,
+        ));
+        (order_id, checkout_id)
+    }
+
     /// Adds a new order (and indexes it).
     pub fn insert_order(&mut self, order: StoredOrder) {
         let id = order.order_id.to_string();
@@ -594,22 +616,10 @@ mod tests {
     }
 
     fn in_store(inner: &mut Inner, id: &str, ttl_ms: Option<i64>) {
-        use tamara_core::checkout::CreateInStoreSession;
         use tamara_core::lifecycle::OrderState;
         use tamara_core::money::{Currency, Money};
         let total = Money::from_minor(30000, Currency::Sar).unwrap();
-        let req = CreateInStoreSession {
-            total_amount: total,
-            phone_number: "0544337866".into(),
-            order_reference_id: "R1".into(),
-            items: vec![],
-            email: None,
-            order_number: None,
-            locale: None,
-            payment_type: None,
-            expiry_time: None,
-            additional_data: None,
-        };
+        let req = crate::order::sample_in_store(total);
         let seq = inner.next_seq();
         let state = OrderState::new_in_store(total, inner.now(), ttl_ms);
         inner.insert_order(StoredOrder::new(

@@ -594,6 +594,12 @@ pub fn start_wrangler_dev(
         ("PATH".to_owned(), tool_path(root)),
         ("CI".to_owned(), "true".to_owned()),
         ("WRANGLER_SEND_METRICS".to_owned(), "false".to_owned()),
+        // A private dev registry: other `wrangler dev` sessions on this machine starting or
+        // stopping would otherwise make this one reload ("Your worker restarted mid-request").
+        (
+            "WRANGLER_REGISTRY_PATH".to_owned(),
+            dir.join(format!("{name}-registry")).display().to_string(),
+        ),
     ];
     Server::spawn(
         name,
