@@ -31,34 +31,27 @@ step() {
   fi
 }
 
-# crate_exists NAME: true if crates/NAME is in the tree (later crates add their steps below).
-crate_exists() { [ -f "crates/$1/Cargo.toml" ]; }
-
 # ---- Steps ------------------------------------------------------------------------------------
 step "fmt"          cargo fmt --all -- --check
 step "clippy"       cargo clippy --workspace --all-targets -- -D warnings
-step "native tests" cargo test --workspace
+# Native unit, integration, contract and property tests of every crate. The e2e crate needs the
+# built Worker and wrangler, so it runs as its own step below.
+step "native tests" cargo test --workspace --exclude tamara-e2e
 
 # wasm32: use -p, never --workspace (native-only crates are in the workspace). Node-mode tests
 # run under wasm-bindgen-test-runner with the Node 22 from node_modules (first on PATH).
 step "wasm tests (tamara-core, node)" cargo test -p tamara-core --target wasm32-unknown-unknown
+# The widget's wasm-bindgen tests in headless Debian Chromium (CHROMEDRIVER is set by env.sh).
+step "wasm tests (tamara-widget, chromium)" cargo test -p tamara-widget --target wasm32-unknown-unknown
 
-# Per-crate steps, enabled as the crates land:
-# tamara-widget: browser tests in headless Debian Chromium (CHROMEDRIVER is set by env.sh).
-if crate_exists tamara-widget; then
-  step "wasm tests (tamara-widget, browser)" cargo test -p tamara-widget --target wasm32-unknown-unknown
-fi
-# tamara-worker: the Worker must build (worker-build; wasm-opt/esbuild from node_modules via env.sh).
-# scripts/build-worker.sh is also wrangler.toml's [build] command.
-if crate_exists tamara-worker && [ -f scripts/build-worker.sh ]; then
-  step "worker build" bash scripts/build-worker.sh
-fi
+# Builds: the Worker (worker-build; also wrangler.toml's [build]) and the widget bundle in www/pkg.
+step "worker build" bash scripts/build-worker.sh
+step "widget build" bash scripts/build-widget.sh
 
-# End-to-end / integration scripts: every tests/*.sh is one step (run from the repo root).
-for t in tests/*.sh; do
-  [ -e "$t" ] || continue
-  step "$t" bash "$t"
-done
+# The Worker in real workerd (wrangler dev) against tamara-sandbox on 127.0.0.1.
+step "e2e (worker in workerd + sandbox)" bash tests/e2e/run.sh
+# The storefront, widget and POS page in headless Chromium across the real local stack.
+step "browser e2e (chromium + stack)" bash tests/browser/run.sh
 
 # ---- Summary ----------------------------------------------------------------------------------
 echo

@@ -12,6 +12,9 @@ if ! [ -x node_modules/.bin/wrangler ] || ! command -v worker-build >/dev/null 2
   echo "e2e: wrangler or worker-build missing: run 'bash scripts/setup.sh' first" >&2
   exit 1
 fi
+# The `e2e` target has `test = false`, so `cargo clippy --workspace --all-targets` skips it.
+cargo clippy -p tamara-e2e --test e2e -- -D warnings
 cargo build --release -p tamara-sandbox
 bash scripts/build-worker.sh
-TAMARA_E2E_NO_BUILD=1 cargo test -p tamara-e2e --test e2e -- "$@"
+# The harness's unit tests (incl. the docs/worker-openapi.json check) and the e2e tests.
+TAMARA_E2E_NO_BUILD=1 cargo test -p tamara-e2e --lib --test e2e -- "$@"

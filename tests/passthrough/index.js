@@ -3,8 +3,8 @@
 // sandbox per request — and nothing else: no validation, no D1, no pricing, no idempotency.
 //   POST /api/checkout   → POST {TAMARA_API_BASE}/checkout with a fixed Tamara body
 //                          (fresh order_reference_id), answers the sandbox's status and body.
-//   POST /tamara/webhook → GET {TAMARA_API_BASE}/_sandbox/clock (the real Worker reads the same
-//                          clock to check the token), answers {"ok":true}.
+//   POST /tamara/webhook → GET {TAMARA_API_BASE}/merchants/orders/{order_id} (the real Worker
+//                          re-reads the order the same way), answers {"ok":true}.
 // Everything else → 404.
 
 const ORDER = {
@@ -53,10 +53,17 @@ export default {
       });
     }
     if (request.method === "POST" && url.pathname === "/tamara/webhook") {
-      await request.arrayBuffer();
-      const r = await fetch(`${base}/_sandbox/clock`);
+      let orderId = "";
+      try {
+        orderId = String((await request.json()).order_id ?? "");
+      } catch {
+        return Response.json({ error: { code: "invalid_json", message: "bad body" } }, { status: 400 });
+      }
+      const r = await fetch(`${base}/merchants/orders/${encodeURIComponent(orderId)}`, {
+        headers: { authorization: `Bearer ${env.TAMARA_API_TOKEN}` },
+      });
       await r.arrayBuffer();
-      return Response.json({ ok: true });
+      return Response.json({ ok: true }, { status: r.ok ? 200 : 502 });
     }
     return Response.json({ error: { code: "not_found", message: "not found" } }, { status: 404 });
   },

@@ -43,6 +43,7 @@ pub mod enums;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod json_path;
 pub mod lifecycle;
 pub mod merchants;
 pub mod money;

@@ -304,7 +304,7 @@ impl DataError {
 }
 
 fn from_obj<T: serde::de::DeserializeOwned>(o: JsonObject) -> Result<T, DataError> {
-    serde_path_to_error::deserialize(serde_json::Value::Object(o)).map_err(|e| DataError {
+    crate::json_path::from_value(serde_json::Value::Object(o)).map_err(|e| DataError {
         path: e.path().to_string(),
         message: e.inner().to_string(),
     })

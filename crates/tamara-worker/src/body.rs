@@ -28,7 +28,7 @@ pub fn parse_value(bytes: &[u8]) -> Result<serde_json::Value, AppError> {
 
 /// Converts a JSON value into `T` (422 with the failing path).
 pub fn from_value<T: DeserializeOwned>(v: serde_json::Value) -> Result<T, AppError> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
+    tamara_core::json_path::from_value(v).map_err(|e| {
         let path = e.path().to_string();
         let msg = e.inner().to_string();
         if path == "." || path.is_empty() {

@@ -265,6 +265,13 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "n/a".into())
+}
+
 fn utc_now() -> String {
     std::process::Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
@@ -379,6 +386,7 @@ async fn main() {
 
 async fn bench(args: Args) -> Result<(), String> {
     let t0 = Instant::now();
+    let load_before = loadavg();
     println!("worker-bench: building and starting the stack (sandbox + Worker + pass-through) ...");
     let mut stack = tokio::task::spawn_blocking(|| {
         Stack::start(&StackOptions {
@@ -624,9 +632,11 @@ async fn bench(args: Args) -> Result<(), String> {
         );
         let _ = writeln!(
             sec,
-            "Machine: {} cores, {}; shared with other builds while running, so treat the figures as indicative. Everything on 127.0.0.1: `wrangler dev` (workerd, local D1) for the Worker and for the pass-through, `tamara-sandbox` (release) as Tamara, the load generator in the same machine.\n",
+            "Machine: {} cores, {}; shared with other engineers' builds (load average 1/5/15 min before / after: {} / {}), so treat the figures as indicative. Everything on 127.0.0.1: `wrangler dev` (workerd, local D1) for the Worker and for the pass-through, each with a private dev registry (`WRANGLER_REGISTRY_PATH`; with the shared one, other `wrangler dev` sessions starting on the machine reloaded the Worker mid-run: 503 \"restarted mid-request\"), `tamara-sandbox` (release) as Tamara, the load generator in the same machine.\n",
             std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-            cpu_model()
+            cpu_model(),
+            load_before,
+            loadavg()
         );
         let _ = writeln!(sec, "### Size\n");
         let _ = writeln!(
@@ -642,7 +652,7 @@ async fn bench(args: Args) -> Result<(), String> {
         let _ = writeln!(sec, "\n### Latency and throughput\n");
         let _ = writeln!(
             sec,
-            "{} requests per series at {} concurrent connections (two alternating rounds Worker / pass-through, after 50 warm-up requests each). The pass-through (`tests/passthrough/index.js`) forwards create-checkout as one `POST /checkout` to the sandbox and answers a webhook after one `GET /_sandbox/clock` (the Worker reads the same clock to check tokens); the Worker also validates, prices from D1, claims the idempotency key and stores the order, and for each webhook verifies the JWT, de-duplicates, re-reads the order at the sandbox and writes the audit trail. The last two rows ({} requests each, Worker only) show its floor with no outbound call and no D1, and with one D1 read.\n",
+            "{} requests per series at {} concurrent connections (two alternating rounds Worker / pass-through, after 50 warm-up requests each). The pass-through (`tests/passthrough/index.js`) forwards create-checkout as one `POST /checkout` to the sandbox and answers a webhook after one `GET /merchants/orders/{{id}}` at the sandbox (the read the Worker also does); the Worker also validates, prices from D1, claims the idempotency key and stores the order, and for each webhook verifies the JWT, de-duplicates, re-reads the order at the sandbox and writes the audit trail. The last two rows ({} requests each, Worker only) show its floor with no outbound call and no D1, and with one D1 read.\n",
             half * 2,
             args.concurrency,
             half
