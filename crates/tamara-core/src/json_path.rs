@@ -11,7 +11,7 @@
 use std::cell::RefCell;
 use std::fmt;
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer as _, IntoDeserializer, Visitor};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 use serde_json::{Map, Value};
 
 /// A deserialisation error with the JSON path where it happened.
@@ -122,54 +122,45 @@ struct Tracked<'a, 'b> {
 
 type Res<T> = Result<T, serde_json::Error>;
 
-impl<'a, 'b> Tracked<'a, 'b> {
-    fn array<'de, V: Visitor<'de>>(self, v: Vec<Value>, visitor: V) -> Res<V::Value> {
-        let len = v.len();
-        let mut seq = Seq {
-            iter: v.into_iter(),
-            index: 0,
-            chain: self.chain,
-            track: self.track,
-        };
-        let out = visitor.visit_seq(&mut seq)?;
-        if seq.iter.len() == 0 {
-            Ok(out)
-        } else {
-            Err(de::Error::invalid_length(len, &"fewer elements in array"))
-        }
+fn array<'de, V: Visitor<'de>>(
+    v: Vec<Value>,
+    chain: &Chain<'_>,
+    track: &Track,
+    visitor: V,
+) -> Res<V::Value> {
+    let len = v.len();
+    let mut seq = Seq {
+        iter: v.into_iter(),
+        index: 0,
+        chain,
+        track,
+    };
+    let out = visitor.visit_seq(&mut seq)?;
+    if seq.iter.len() == 0 {
+        Ok(out)
+    } else {
+        Err(de::Error::invalid_length(len, &"fewer elements in array"))
     }
+}
 
-    fn object<'de, V: Visitor<'de>>(self, m: Map<String, Value>, visitor: V) -> Res<V::Value> {
-        let len = m.len();
-        let mut map = Obj {
-            iter: m.into_iter(),
-            entry: None,
-            chain: self.chain,
-            track: self.track,
-        };
-        let out = visitor.visit_map(&mut map)?;
-        if map.iter.len() == 0 {
-            Ok(out)
-        } else {
-            Err(de::Error::invalid_length(len, &"fewer elements in map"))
-        }
-    }
-
-    fn enumeration<'de, V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
-        let (variant, value) = match self.value {
-            Value::Object(m) if m.len() == 1 => match m.into_iter().next() {
-                Some((k, v)) => (k, Some(v)),
-                None => return Err(de::Error::custom("unreachable: empty map")),
-            },
-            Value::String(s) => (s, None),
-            other => return other.deserialize_enum("", &[], visitor),
-        };
-        visitor.visit_enum(Enum {
-            variant,
-            value,
-            chain: self.chain,
-            track: self.track,
-        })
+fn object<'de, V: Visitor<'de>>(
+    m: Map<String, Value>,
+    chain: &Chain<'_>,
+    track: &Track,
+    visitor: V,
+) -> Res<V::Value> {
+    let len = m.len();
+    let mut map = Obj {
+        iter: m.into_iter(),
+        entry: None,
+        chain,
+        track,
+    };
+    let out = visitor.visit_map(&mut map)?;
+    if map.iter.len() == 0 {
+        Ok(out)
+    } else {
+        Err(de::Error::invalid_length(len, &"fewer elements in map"))
     }
 }
 
@@ -195,9 +186,12 @@ impl<'de> de::Deserializer<'de> for Tracked<'_, '_> {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
         let (chain, track) = (self.chain, self.track);
         let r = match self.value {
-            Value::Array(a) => Tracked { value: Value::Null, ..self }.array(a, visitor),
-            Value::Object(m) => Tracked { value: Value::Null, ..self }.object(m, visitor),
-            other => other.deserialize_any(visitor),
+            Value::Array(a) => array(a, chain, track, visitor),
+            Value::Object(m) => object(m, chain, track, visitor),
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(b),
+            Value::Number(n) => n.deserialize_any(visitor),
+            Value::String(v) => visitor.visit_string(v),
         };
         r.map_err(|e| track.fail(chain, e))
     }
@@ -209,8 +203,9 @@ impl<'de> de::Deserializer<'de> for Tracked<'_, '_> {
     fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
         let (chain, track) = (self.chain, self.track);
         let r = match self.value {
-            Value::Array(a) => Tracked { value: Value::Null, ..self }.array(a, visitor),
-            other => other.deserialize_byte_buf(visitor),
+            Value::Array(a) => array(a, chain, track, visitor),
+            Value::String(v) => visitor.visit_string(v),
+            other => Err(invalid_type(&other, &visitor)),
         };
         r.map_err(|e| track.fail(chain, e))
     }
@@ -237,23 +232,22 @@ impl<'de> de::Deserializer<'de> for Tracked<'_, '_> {
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        name: &'static str,
+        _name: &'static str,
         visitor: V,
     ) -> Res<V::Value> {
         let (chain, track) = (self.chain, self.track);
-        let r = if name == "$serde_json::private::RawValue" {
-            self.value.deserialize_newtype_struct(name, visitor)
-        } else {
-            visitor.visit_newtype_struct(self)
-        };
-        r.map_err(|e| track.fail(chain, e))
+        // serde_json's `raw_value` feature (special-casing this name) is off here and nothing
+        // in this project deserialises a `RawValue`.
+        visitor
+            .visit_newtype_struct(self)
+            .map_err(|e| track.fail(chain, e))
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
         let (chain, track) = (self.chain, self.track);
         let r = match self.value {
-            Value::Array(a) => Tracked { value: Value::Null, ..self }.array(a, visitor),
-            other => other.deserialize_seq(visitor),
+            Value::Array(a) => array(a, chain, track, visitor),
+            other => Err(invalid_type(&other, &visitor)),
         };
         r.map_err(|e| track.fail(chain, e))
     }
@@ -274,40 +268,55 @@ impl<'de> de::Deserializer<'de> for Tracked<'_, '_> {
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Res<V::Value> {
         let (chain, track) = (self.chain, self.track);
         let r = match self.value {
-            Value::Object(m) => Tracked { value: Value::Null, ..self }.object(m, visitor),
-            other => other.deserialize_map(visitor),
+            Value::Object(m) => object(m, chain, track, visitor),
+            other => Err(invalid_type(&other, &visitor)),
         };
         r.map_err(|e| track.fail(chain, e))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
         self,
-        name: &'static str,
-        fields: &'static [&'static str],
+        _name: &'static str,
+        _fields: &'static [&'static str],
         visitor: V,
     ) -> Res<V::Value> {
         let (chain, track) = (self.chain, self.track);
         let r = match self.value {
-            Value::Array(a) => Tracked { value: Value::Null, ..self }.array(a, visitor),
-            Value::Object(m) => Tracked { value: Value::Null, ..self }.object(m, visitor),
-            other => other.deserialize_struct(name, fields, visitor),
+            Value::Array(a) => array(a, chain, track, visitor),
+            Value::Object(m) => object(m, chain, track, visitor),
+            other => Err(invalid_type(&other, &visitor)),
         };
         r.map_err(|e| track.fail(chain, e))
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
         self,
-        name: &'static str,
-        variants: &'static [&'static str],
+        _name: &'static str,
+        _variants: &'static [&'static str],
         visitor: V,
     ) -> Res<V::Value> {
         let (chain, track) = (self.chain, self.track);
-        let r = match self.value {
-            Value::Object(m) if m.len() != 1 => {
-                Value::Object(m).deserialize_enum(name, variants, visitor)
+        let (variant, value) = match self.value {
+            Value::Object(m) if m.len() == 1 => match m.into_iter().next() {
+                Some((k, v)) => (k, Some(v)),
+                None => return Err(track.fail(chain, de::Error::custom("empty map"))),
+            },
+            Value::String(s) => (s, None),
+            Value::Object(_) => {
+                let e = de::Error::invalid_value(de::Unexpected::Map, &"map with a single key");
+                return Err(track.fail(chain, e));
             }
-            _ => self.enumeration(visitor),
+            other => {
+                let e = de::Error::invalid_type(unexpected(&other), &"string or map");
+                return Err(track.fail(chain, e));
+            }
         };
+        let r = visitor.visit_enum(Enum {
+            variant,
+            value,
+            chain,
+            track,
+        });
         r.map_err(|e| track.fail(chain, e))
     }
 }
@@ -483,12 +492,7 @@ impl<'de> de::VariantAccess<'de> for Variant<'_, '_> {
                 if v.is_empty() {
                     visitor.visit_unit()
                 } else {
-                    Tracked {
-                        value: Value::Null,
-                        chain: &chain,
-                        track,
-                    }
-                    .array(v, visitor)
+                    array(v, &chain, track, visitor)
                 }
             }
             Some(other) => Err(de::Error::invalid_type(
@@ -514,12 +518,7 @@ impl<'de> de::VariantAccess<'de> for Variant<'_, '_> {
         };
         let track = self.track;
         match self.value {
-            Some(Value::Object(m)) => Tracked {
-                value: Value::Null,
-                chain: &chain,
-                track,
-            }
-            .object(m, visitor),
+            Some(Value::Object(m)) => object(m, &chain, track, visitor),
             Some(other) => Err(de::Error::invalid_type(
                 unexpected(&other),
                 &"struct variant",
@@ -531,6 +530,11 @@ impl<'de> de::VariantAccess<'de> for Variant<'_, '_> {
         }
         .map_err(|e| track.fail(&chain, e))
     }
+}
+
+/// `serde_json::Value::invalid_type` (crate-private there).
+fn invalid_type(v: &Value, exp: &dyn de::Expected) -> serde_json::Error {
+    de::Error::invalid_type(unexpected(v), exp)
 }
 
 /// `serde_json::Value::unexpected` (crate-private there).
@@ -628,7 +632,11 @@ mod tests {
             (Ok(a), Ok(b)) => assert_eq!(a, b, "{v}"),
             (Err(a), Err(b)) => {
                 assert_eq!(a.path(), b.path().to_string(), "path for {v}");
-                assert_eq!(a.inner().to_string(), b.inner().to_string(), "message for {v}");
+                assert_eq!(
+                    a.inner().to_string(),
+                    b.inner().to_string(),
+                    "message for {v}"
+                );
             }
             (a, b) => panic!("{v}: ours {a:?}, serde_path_to_error {b:?}"),
         }
@@ -651,19 +659,40 @@ mod tests {
             json!(["o1", [], null, null, null, null, null, null, null, 1]),
             json!({"items": []}),
             json!({"id": 5, "items": []}),
-            with("items", json!([item.clone(), {"sku": "b", "quantity": "2"}])),
+            with(
+                "items",
+                json!([item.clone(), {"sku": "b", "quantity": "2"}]),
+            ),
             with("items", json!([item.clone(), {"sku": "b", "quantity": -1}])),
-            with("items", json!([item.clone(), {"sku": "b", "quantity": 1.5}])),
+            with(
+                "items",
+                json!([item.clone(), {"sku": "b", "quantity": 1.5}]),
+            ),
             with("items", json!([{"sku": "b", "quantity": 1, "extra": 1}])),
             with("items", json!([{"sku": "b"}])),
-            with("items", json!([{"sku": "b", "quantity": 1, "tags": ["x", 2]}])),
-            with("items", json!([{"sku": "b", "quantity": 1, "price": {"amount": "x", "currency": "SAR"}}])),
-            with("items", json!([{"sku": "b", "quantity": 1, "price": {"amount": "1.00", "currency": "SAR"}}])),
-            with("items", json!([{"sku": "b", "quantity": 1, "price": {"amount": 1, "currency": "XXX"}}])),
+            with(
+                "items",
+                json!([{"sku": "b", "quantity": 1, "tags": ["x", 2]}]),
+            ),
+            with(
+                "items",
+                json!([{"sku": "b", "quantity": 1, "price": {"amount": "x", "currency": "SAR"}}]),
+            ),
+            with(
+                "items",
+                json!([{"sku": "b", "quantity": 1, "price": {"amount": "1.00", "currency": "SAR"}}]),
+            ),
+            with(
+                "items",
+                json!([{"sku": "b", "quantity": 1, "price": {"amount": 1, "currency": "XXX"}}]),
+            ),
             with("items", json!([["b", 1, [], null]])),
             with("items", json!([["b", 1, [], null, 5]])),
             with("items", json!({"sku": "b"})),
-            with("kinds", json!(["plain", {"wrapped": 3}, {"pair": [1, "x"]}, {"shape": {"w": 1, "h": 2}}])),
+            with(
+                "kinds",
+                json!(["plain", {"wrapped": 3}, {"pair": [1, "x"]}, {"shape": {"w": 1, "h": 2}}]),
+            ),
             with("kinds", json!(["nope"])),
             with("kinds", json!(["wrapped"])),
             with("kinds", json!([{"wrapped": "x"}])),
