@@ -30,6 +30,10 @@ impl PathError {
     pub fn inner(&self) -> &serde_json::Error {
         &self.inner
     }
+    /// The underlying serde_json error, by value.
+    pub fn into_inner(self) -> serde_json::Error {
+        self.inner
+    }
 }
 
 impl fmt::Display for PathError {
@@ -738,6 +742,42 @@ mod tests {
         same::<BTreeMap<String, Vec<u8>>>(json!({"a": [1], "b.c": [2, -1]}));
         same::<()>(json!(null));
         same::<()>(json!(1));
+    }
+
+    /// `error::parse_json` reads bodies through `Value` + this module: for a body of the wrong
+    /// shape it reports the path `serde_path_to_error` reports on the raw bytes, and the same
+    /// message minus serde_json's ` at line L column C` suffix.
+    #[test]
+    fn parse_json_paths_match_slice_paths() {
+        let bodies: [&[u8]; 8] = [
+            br#"{"id": "o1", "items": [{"sku": "a", "quantity": 1}, {"sku": "b", "quantity": "x"}]}"#,
+            br#"{"id": "o1", "items": [{"sku": "a"}]}"#,
+            br#"{"id": "o1", "items": [{"sku": "a", "quantity": 1, "bogus": 1}]}"#,
+            br#"{"id": "o1", "items": [], "kinds": [{"shape": {"w": 1, "h": -1}}]}"#,
+            br#"{"id": "o1", "items": [], "meta": {"k": {"s": 1}}}"#,
+            br#"{"id": "o1", "items": [], "at": "2023-13-01T00:00:00Z"}"#,
+            br#"{"id": "o1", "items": {}}"#,
+            br#"{"items": []}"#,
+        ];
+        for body in bodies {
+            let theirs = serde_path_to_error::deserialize::<_, Outer>(
+                &mut serde_json::Deserializer::from_slice(body),
+            )
+            .unwrap_err();
+            match crate::error::parse_json::<Outer>(200, body) {
+                Err(crate::ApiError::Parse { path, message, .. }) => {
+                    assert_eq!(path, theirs.path().to_string());
+                    let full = theirs.inner().to_string();
+                    let suffix = format!(
+                        " at line {} column {}",
+                        theirs.inner().line(),
+                        theirs.inner().column()
+                    );
+                    assert_eq!(Some(message.as_str()), full.strip_suffix(&suffix));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -159,6 +159,19 @@ pub async fn get_order(db: &D1Database, order_id: &str) -> AppResult<Option<Orde
     .await
 }
 
+/// One order by merchant reference.
+pub async fn get_order_by_reference(
+    db: &D1Database,
+    reference: &str,
+) -> AppResult<Option<OrderRow>> {
+    first(
+        db,
+        &format!("SELECT {ORDER_COLS} FROM orders WHERE order_reference_id = ?1"),
+        &[Arg::T(reference)],
+    )
+    .await
+}
+
 /// Newest orders, optionally by status.
 pub async fn list_orders(
     db: &D1Database,

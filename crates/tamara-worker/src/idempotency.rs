@@ -35,6 +35,22 @@ pub fn request_hash(scope: &str, body: &serde_json::Value) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The merchant `order_reference_id` for a checkout under an Idempotency-Key: derived from the
+/// key and the request hash, so a retry with the same key and body reuses the same reference
+/// (and finds the Tamara order a timed-out attempt may have created).
+pub fn order_reference(key: &str, request_hash: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"order_reference\n");
+    h.update(key.as_bytes());
+    h.update(b"\n");
+    h.update(request_hash.as_bytes());
+    let hex: String = h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("TS-{hex}")
+}
+
 /// A stored key.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct Stored {
@@ -95,6 +111,15 @@ pub fn is_final(status: u16) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn order_reference_is_deterministic_per_key_and_request() {
+        let a = super::order_reference("key-1", "h1");
+        assert_eq!(a, super::order_reference("key-1", "h1"));
+        assert_ne!(a, super::order_reference("key-2", "h1"));
+        assert_ne!(a, super::order_reference("key-1", "h2"));
+        assert!(a.starts_with("TS-") && a.len() == 35 && a.len() <= 128);
+    }
+
     use super::*;
     use serde_json::json;
 

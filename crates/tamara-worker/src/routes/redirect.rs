@@ -23,11 +23,13 @@ pub enum Target {
 }
 
 /// Decides the landing page from Tamara's status; the route only matters while the order is
-/// still `new` (the shopper left the hosted page without paying).
+/// still `new` (the shopper left the hosted page without paying), or `expired` on `/cancel`
+/// (Tamara expires the order when the shopper cancels on its hosted page).
 pub fn target(kind: RedirectKind, status: &OrderStatus) -> Target {
     match status {
         s if s.is_paid() => Target::ThankYou,
         OrderStatus::Declined => Target::Cart("declined"),
+        OrderStatus::Expired if kind == RedirectKind::Cancel => Target::Cart("canceled"),
         OrderStatus::Expired => Target::Cart("expired"),
         OrderStatus::Canceled => Target::Cart("canceled"),
         _ => match kind {
@@ -139,7 +141,9 @@ mod tests {
         assert_eq!(target(K::Success, &S::Declined), Target::Cart("declined"));
         assert_eq!(target(K::Success, &S::New), Target::Cart("canceled"));
         assert_eq!(target(K::Failure, &S::New), Target::Cart("declined"));
-        assert_eq!(target(K::Cancel, &S::Expired), Target::Cart("expired"));
+        assert_eq!(target(K::Cancel, &S::Expired), Target::Cart("canceled"));
+        assert_eq!(target(K::Cancel, &S::New), Target::Cart("canceled"));
+        assert_eq!(target(K::Success, &S::Expired), Target::Cart("expired"));
         assert_eq!(target(K::Success, &S::FullyCaptured), Target::ThankYou);
     }
 

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use tamara_core::checkout::{
     CheckoutSession, CreateCheckout, GetPaymentTypes, PaymentOptionsPreCheck, PaymentTypeInfo,
 };
-use tamara_core::orders::GetOrderByReference;
+use tamara_core::orders::{GetOrderByReference, OrderDetails};
 use tamara_core::types::{Address, Consumer, MerchantUrl};
 use tamara_core::{Country, Currency, Locale, Money, OrderReferenceId, Phone};
 use worker::{Request, Response};
@@ -407,13 +407,14 @@ pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response>
     let value = body::parse_value(&bytes)?;
     let input: CheckoutIn = body::from_value(value.clone())?;
     let Some(key) = idem_key else {
-        let (status, v) = create(ctx, &input).await?;
+        let (status, v) = create(ctx, &input, None).await?;
         return app::json(status, &v);
     };
     let db = ctx.db()?;
     let hash = idempotency::request_hash("POST /api/checkout", &value);
     let now = ctx.now();
     let mut claimed = false;
+    let mut retry = false;
     for _ in 0..2 {
         let stored = db::idem_get(&db, &key).await?;
         match idempotency::decide(stored.as_ref(), &hash, now) {
@@ -431,6 +432,7 @@ pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response>
                 ))
             }
             Decision::Proceed => {
+                retry = stored.is_some();
                 claimed = match &stored {
                     None => db::idem_claim(&db, &key, &hash, now).await?,
                     Some(s) => db::idem_reclaim(&db, &key, &hash, s.created_at, now).await?,
@@ -447,7 +449,8 @@ pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response>
             "a request with this Idempotency-Key is still being processed",
         ));
     }
-    let result = create(ctx, &input).await;
+    let reference = idempotency::order_reference(&key, &hash);
+    let result = create(ctx, &input, Some((reference, retry))).await;
     let (status, v) = match result {
         Ok(ok) => ok,
         Err(e) => (e.status(), e.body()),
@@ -460,7 +463,12 @@ pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response>
     app::json(status, &v)
 }
 
-async fn create(ctx: &Ctx, input: &CheckoutIn) -> AppResult<(u16, Value)> {
+/// `idem`: the reference derived from the Idempotency-Key, and whether this is a retry of it.
+async fn create(
+    ctx: &Ctx,
+    input: &CheckoutIn,
+    idem: Option<(String, bool)>,
+) -> AppResult<(u16, Value)> {
     let country_hint = match &input.country {
         Some(c) => Some(parse_country(Some(c.clone()), ctx.cfg.country)?),
         None => None,
@@ -495,7 +503,7 @@ async fn create(ctx: &Ctx, input: &CheckoutIn) -> AppResult<(u16, Value)> {
         None => None,
     };
     let now = ctx.now();
-    let reference = format!("TS-{}", platform::uuid());
+    let (reference, retry) = idem.unwrap_or_else(|| (format!("TS-{}", platform::uuid()), false));
     let request = CreateCheckout {
         total_amount: priced.total,
         shipping_amount: priced.shipping,
@@ -536,13 +544,46 @@ async fn create(ctx: &Ctx, input: &CheckoutIn) -> AppResult<(u16, Value)> {
         .validate()
         .map_err(|e| AppError::unprocessable(e.code(), e.to_string()))?;
     let db = ctx.db()?;
+    if retry {
+        // An earlier attempt under this key may have recorded the order (outcome unknown).
+        if let Some(prev) = db::get_order_by_reference(&db, &reference).await? {
+            return match prev.checkout_url {
+                Some(url) => Ok((
+                    201,
+                    json!({
+                        "order_id": prev.order_id,
+                        "checkout_id": prev.checkout_id,
+                        "checkout_url": url,
+                        "order_reference_id": reference,
+                        "total": money_json(priced.total),
+                        "expires_at": prev.expires_at.map(rfc3339),
+                    }),
+                )),
+                None => Err(checkout_state_unknown()),
+            };
+        }
+    }
     let tamara = ctx.tamara()?;
-    let session = send_checkout(&tamara, &request).await?;
+    let (order_id, checkout_id, checkout_url, status) =
+        match send_checkout(&tamara, &request).await? {
+            Ok(session) => (
+                session.order_id.as_str().to_owned(),
+                Some(session.checkout_id.as_str().to_owned()),
+                Some(session.checkout_url),
+                "new".to_owned(),
+            ),
+            Err(found) => (
+                found.order_id.as_str().to_owned(),
+                None,
+                None,
+                found.status.as_str().to_owned(),
+            ),
+        };
     let order = OrderRow {
-        order_id: session.order_id.as_str().to_owned(),
-        checkout_id: Some(session.checkout_id.as_str().to_owned()),
+        order_id,
+        checkout_id,
         order_reference_id: reference.clone(),
-        status: "new".to_owned(),
+        status,
         channel: "online".to_owned(),
         country: country.code().to_owned(),
         currency: priced.currency.code().to_owned(),
@@ -555,7 +596,7 @@ async fn create(ctx: &Ctx, input: &CheckoutIn) -> AppResult<(u16, Value)> {
         canceled_minor: 0,
         items: serde_json::to_string(&priced.lines).unwrap_or_else(|_| "[]".into()),
         locale: Some(locale.as_str().to_owned()),
-        checkout_url: Some(session.checkout_url.clone()),
+        checkout_url: checkout_url.clone(),
         created_at: now,
         updated_at: now,
         version: 0,
@@ -567,6 +608,26 @@ async fn create(ctx: &Ctx, input: &CheckoutIn) -> AppResult<(u16, Value)> {
         last_synced_at: Some(now),
     };
     db::insert_order(&db, &order).await?;
+    let Some(checkout_url) = checkout_url else {
+        // Tamara has the order but we never saw its checkout URL: recorded (so reconcile
+        // tracks it until it expires), never handed out, and never created twice.
+        db::record_event(
+            &db,
+            &NewEvent {
+                dedupe_key: &format!("checkout:{}", order.order_id),
+                order_id: Some(&order.order_id),
+                source: "storefront",
+                kind: "checkout_unconfirmed",
+                status_before: None,
+                status_after: Some(&order.status),
+                detail: None,
+                processed: true,
+            },
+            now,
+        )
+        .await?;
+        return Err(checkout_state_unknown());
+    };
     db::record_event(
         &db,
         &NewEvent {
@@ -591,7 +652,7 @@ async fn create(ctx: &Ctx, input: &CheckoutIn) -> AppResult<(u16, Value)> {
         json!({
             "order_id": order.order_id,
             "checkout_id": order.checkout_id,
-            "checkout_url": session.checkout_url,
+            "checkout_url": checkout_url,
             "order_reference_id": reference,
             "total": money_json(priced.total),
             "expires_at": order.expires_at.map(rfc3339),
@@ -603,11 +664,23 @@ fn minor(m: Money) -> i64 {
     i64::try_from(m.minor()).unwrap_or(i64::MAX)
 }
 
+fn checkout_state_unknown() -> AppError {
+    AppError::Invalid {
+        status: 502,
+        code: "checkout_state_unknown",
+        message: "Tamara did not confirm the checkout; please try again".into(),
+    }
+}
+
 /// Creates the session; after a failure with an unknown outcome, looks the reference up at
 /// Tamara and retries only if no order exists (so a shopper never gets two sessions).
-async fn send_checkout(tamara: &Tamara, request: &CreateCheckout) -> AppResult<CheckoutSession> {
+/// `Ok(Err(order))`: Tamara has an order under this reference but its checkout URL is unknown.
+async fn send_checkout(
+    tamara: &Tamara,
+    request: &CreateCheckout,
+) -> AppResult<Result<CheckoutSession, OrderDetails>> {
     match tamara.call(request).await {
-        Ok(s) => Ok(s),
+        Ok(s) => Ok(Ok(s)),
         Err(e) if outcome_unknown(&e) => {
             let existing = crate::tamara::not_found_as_none(
                 tamara
@@ -616,15 +689,11 @@ async fn send_checkout(tamara: &Tamara, request: &CreateCheckout) -> AppResult<C
                     })
                     .await,
             )?;
-            if existing.is_some() {
+            if let Some(found) = existing {
                 // Tamara has the order but we never saw its checkout URL: do not create another.
-                return Err(AppError::Invalid {
-                    status: 502,
-                    code: "checkout_state_unknown",
-                    message: "Tamara did not confirm the checkout; please try again".into(),
-                });
+                return Ok(Err(found));
             }
-            tamara.call(request).await
+            tamara.call(request).await.map(Ok)
         }
         Err(e) => Err(e),
     }
