@@ -5,7 +5,8 @@
 //! waits `delay_ms`, then either gets `status` with a Tamara-shaped error body, or, with
 //! `drop_connection`, a response whose body fails immediately: hyper then aborts the connection
 //! without completing the response, so the client sees a connection error (or, when only the
-//! status line got out, a truncated body). A rule with only a delay passes the request on.
+//! status line got out, a truncated body). A rule with only a delay passes the request on;
+//! `delay_after_ms` handles the request first and then holds the answer.
 //! Each rule affects `count` requests and then disappears.
 
 use axum::body::Body;
@@ -64,10 +65,16 @@ pub fn validate(f: &Fault) -> Result<(), ApiErr> {
     if f.delay_ms > 60_000 {
         return Err(ApiErr::field("delay_ms", "delay_ms must be ≤ 60000"));
     }
-    if f.status.is_none() && f.delay_ms == 0 && !f.drop_connection {
+    if f.delay_after_ms > 60_000 {
+        return Err(ApiErr::field(
+            "delay_after_ms",
+            "delay_after_ms must be ≤ 60000",
+        ));
+    }
+    if f.status.is_none() && f.delay_ms == 0 && f.delay_after_ms == 0 && !f.drop_connection {
         return Err(ApiErr::field(
             "status",
-            "a fault needs a status, a delay_ms or drop_connection",
+            "a fault needs a status, a delay_ms, a delay_after_ms or drop_connection",
         ));
     }
     Ok(())
@@ -117,7 +124,13 @@ pub async fn inject(State(st): State<SandboxState>, req: Request, next: Next) ->
             format!("Injected fault {} for {}", f.fault_id, f.route),
         )
         .into_response(),
-        None => next.run(req).await,
+        None => {
+            let resp = next.run(req).await;
+            if f.delay_after_ms > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(f.delay_after_ms)).await;
+            }
+            resp
+        }
     }
 }
 
@@ -162,6 +175,7 @@ mod tests {
             route: "POST /checkout".into(),
             status: Some(500),
             delay_ms: 0,
+            delay_after_ms: 0,
             count: 1,
             drop_connection: false,
         };

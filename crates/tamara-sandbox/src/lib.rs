@@ -50,6 +50,7 @@
 //! * Faults: a matching request waits `delay_ms`, then gets `status` with
 //!   `error_code: sandbox_fault`, or with `drop_connection` a response whose body fails at
 //!   once, so hyper aborts the connection and the client sees a transport error.
+//!   `delay_after_ms` handles the request, then holds the answer (done, but answered late).
 //!
 //! ## Control API (`/_sandbox`, no auth, JSON)
 //! | route | what |

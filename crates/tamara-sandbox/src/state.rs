@@ -78,6 +78,10 @@ pub struct Fault {
     /// Wait this long first.
     #[serde(default)]
     pub delay_ms: u64,
+    /// Handle the request, then hold the answer this long (the work is done but the answer is
+    /// late, as with a slow Tamara the client gives up on).
+    #[serde(default)]
+    pub delay_after_ms: u64,
     /// Requests left to affect.
     #[serde(default = "one")]
     pub count: u32,

@@ -701,3 +701,73 @@ pub async fn idem_purge(db: &D1Database, before_ms: i64) -> AppResult<usize> {
     )
     .await
 }
+
+// ---- batched writes -------------------------------------------------------------------------
+
+/// Records a new checkout in one D1 round trip (one transaction): the order, its audit event
+/// and, with an Idempotency-Key, the key's final answer `(key, status, body)`.
+pub async fn insert_checkout(
+    db: &D1Database,
+    o: &OrderRow,
+    e: &NewEvent<'_>,
+    now: i64,
+    idem: Option<(&str, u16, &str)>,
+) -> AppResult<()> {
+    let mut stmts = vec![
+        stmt(
+            db,
+            "INSERT INTO orders (order_id, checkout_id, order_reference_id, status, channel, \
+             country, currency, total_minor, shipping_minor, tax_minor, discount_minor, items, \
+             locale, checkout_url, created_at, updated_at, version, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, 0, ?16)",
+            &[
+                Arg::T(&o.order_id),
+                opt(o.checkout_id.as_deref()),
+                Arg::T(&o.order_reference_id),
+                Arg::T(&o.status),
+                Arg::T(&o.channel),
+                Arg::T(&o.country),
+                Arg::T(&o.currency),
+                Arg::I(o.total_minor),
+                Arg::I(o.shipping_minor),
+                Arg::I(o.tax_minor),
+                Arg::I(o.discount_minor),
+                Arg::T(&o.items),
+                opt(o.locale.as_deref()),
+                opt(o.checkout_url.as_deref()),
+                Arg::I(o.created_at),
+                o.expires_at.map(Arg::I).unwrap_or(Arg::Null),
+            ],
+        )?,
+        stmt(
+            db,
+            "INSERT OR IGNORE INTO events (dedupe_key, order_id, source, kind, status_before, \
+             status_after, detail, processed, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            &[
+                Arg::T(e.dedupe_key),
+                opt(e.order_id),
+                Arg::T(e.source),
+                Arg::T(e.kind),
+                opt(e.status_before),
+                opt(e.status_after),
+                opt(e.detail.as_deref()),
+                Arg::I(i64::from(e.processed)),
+                Arg::I(now),
+            ],
+        )?,
+    ];
+    if let Some((key, status, body)) = idem {
+        stmts.push(stmt(
+            db,
+            "UPDATE idempotency_keys SET response_status = ?1, response_body = ?2 WHERE key = ?3",
+            &[Arg::I(i64::from(status)), Arg::T(body), Arg::T(key)],
+        )?);
+    }
+    for res in db.batch(stmts).await.map_err(storage)? {
+        if let Some(err) = res.error() {
+            return Err(AppError::Storage(err));
+        }
+    }
+    Ok(())
+}

@@ -106,13 +106,45 @@ pub async fn list_orders(ctx: &Ctx, req: &Request) -> AppResult<Response> {
 pub async fn get_order(ctx: &Ctx, order_id: &str) -> AppResult<Response> {
     let db = ctx.db()?;
     let order = load(&db, order_id).await?;
-    let tamara = ctx.tamara()?;
-    // Tamara being down must not hide the local order: show it with the error code.
-    let (local, remote, tamara_error) =
-        match sync::sync_order(&db, &tamara, order.clone(), "admin", ctx.now()).await {
-            Ok(s) => (s.order, s.remote, None),
-            Err(e) => (order, None, Some(e.code().to_owned())),
-        };
+    let now = ctx.now();
+    // Viewing never fails because of Tamara: the local order is shown with Tamara's view, or
+    // with `tamara_error` when Tamara is unreachable; the authorise of an approved order is a
+    // best-effort side effect whose failure only shows up as `authorise_error`.
+    let remote = match ctx.tamara() {
+        Ok(tamara) => crate::tamara::not_found_as_none(
+            tamara
+                .call(&GetOrder::new(OrderId::new(order.order_id.clone())))
+                .await,
+        )
+        .map(|r| (tamara, r)),
+        Err(e) => Err(e),
+    };
+    let (mut local, remote, tamara_error) = match remote {
+        Ok((tamara, Some(r))) => {
+            match sync::apply_remote(&db, order.clone(), &r, "admin", now).await {
+                Ok(o) => (o, Some((tamara, r)), None),
+                Err(e) => (order, Some((tamara, r)), Some(e.code().to_owned())),
+            }
+        }
+        Ok((_, None)) => (order, None, None),
+        Err(e) => (order, None, Some(e.code().to_owned())),
+    };
+    let mut authorise_error = None;
+    let remote = match remote {
+        Some((tamara, r)) => {
+            if local.status() == OrderStatus::Approved {
+                match sync::authorise_once(&db, &tamara, local.clone(), "admin", now).await {
+                    Ok((o, _)) => local = o,
+                    Err(e) => {
+                        worker::console_warn!("admin view: authorise failed: {}", e.code());
+                        authorise_error = Some(e.code().to_owned());
+                    }
+                }
+            }
+            Some(r)
+        }
+        None => None,
+    };
     let events = db::events_for(&db, order_id).await?;
     let events: Vec<Value> = events
         .iter()
@@ -128,7 +160,7 @@ pub async fn get_order(ctx: &Ctx, order_id: &str) -> AppResult<Response> {
     app::json(
         200,
         &json!({"order": local.admin_json(), "tamara": remote, "tamara_error": tamara_error,
-                "events": events}),
+                "authorise_error": authorise_error, "events": events}),
     )
 }
 

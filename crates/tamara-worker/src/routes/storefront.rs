@@ -407,15 +407,19 @@ pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response>
     let value = body::parse_value(&bytes)?;
     let input: CheckoutIn = body::from_value(value.clone())?;
     let Some(key) = idem_key else {
-        let (status, v) = create(ctx, &input, None).await?;
+        let (status, v, _) = create(ctx, &input, None).await?;
         return app::json(status, &v);
     };
     let db = ctx.db()?;
     let hash = idempotency::request_hash("POST /api/checkout", &value);
     let now = ctx.now();
-    let mut claimed = false;
+    // Fast path: a new key is claimed in one round trip; otherwise read it and decide.
+    let mut claimed = db::idem_claim(&db, &key, &hash, now).await?;
     let mut retry = false;
     for _ in 0..2 {
+        if claimed {
+            break;
+        }
         let stored = db::idem_get(&db, &key).await?;
         match idempotency::decide(stored.as_ref(), &hash, now) {
             Decision::Replay { status, body } => return app::json_text(status, &body),
@@ -450,12 +454,18 @@ pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response>
         ));
     }
     let reference = idempotency::order_reference(&key, &hash);
-    let result = create(ctx, &input, Some((reference, retry))).await;
-    let (status, v) = match result {
+    let result = create(ctx, &input, Some((&key, reference, retry))).await;
+    let (status, v, completed) = match result {
         Ok(ok) => ok,
-        Err(e) => (e.status(), e.body()),
+        Err(e) => (e.status(), e.body(), false),
     };
-    if idempotency::is_final(status) {
+    // A Tamara order without a known checkout URL is final for this key: replaying the 502
+    // keeps a retry from creating a second order under the same reference.
+    let unconfirmed =
+        v.pointer("/error/code").and_then(Value::as_str) == Some("checkout_state_unknown");
+    if completed {
+        // Stored with the order in the same batch.
+    } else if idempotency::is_final(status) || unconfirmed {
         db::idem_complete(&db, &key, status, &v.to_string()).await?;
     } else {
         db::idem_release(&db, &key).await?;
@@ -463,12 +473,13 @@ pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response>
     app::json(status, &v)
 }
 
-/// `idem`: the reference derived from the Idempotency-Key, and whether this is a retry of it.
+/// `idem`: the Idempotency-Key, the reference derived from it, and whether this is a retry of
+/// it. The third value of the answer is true when the key's final answer was stored already.
 async fn create(
     ctx: &Ctx,
     input: &CheckoutIn,
-    idem: Option<(String, bool)>,
-) -> AppResult<(u16, Value)> {
+    idem: Option<(&str, String, bool)>,
+) -> AppResult<(u16, Value, bool)> {
     let country_hint = match &input.country {
         Some(c) => Some(parse_country(Some(c.clone()), ctx.cfg.country)?),
         None => None,
@@ -503,7 +514,10 @@ async fn create(
         None => None,
     };
     let now = ctx.now();
-    let (reference, retry) = idem.unwrap_or_else(|| (format!("TS-{}", platform::uuid()), false));
+    let (idem_key, reference, retry) = match idem {
+        Some((k, r, retry)) => (Some(k), r, retry),
+        None => (None, format!("TS-{}", platform::uuid()), false),
+    };
     let request = CreateCheckout {
         total_amount: priced.total,
         shipping_amount: priced.shipping,
@@ -558,6 +572,7 @@ async fn create(
                         "total": money_json(priced.total),
                         "expires_at": prev.expires_at.map(rfc3339),
                     }),
+                    false,
                 )),
                 None => Err(checkout_state_unknown()),
             };
@@ -565,7 +580,7 @@ async fn create(
     }
     let tamara = ctx.tamara()?;
     let (order_id, checkout_id, checkout_url, status) =
-        match send_checkout(&tamara, &request).await? {
+        match send_checkout(&tamara, &request, retry).await? {
             Ok(session) => (
                 session.order_id.as_str().to_owned(),
                 Some(session.checkout_id.as_str().to_owned()),
@@ -607,57 +622,55 @@ async fn create(
         auto_capture_flagged_at: None,
         last_synced_at: Some(now),
     };
-    db::insert_order(&db, &order).await?;
     let Some(checkout_url) = checkout_url else {
         // Tamara has the order but we never saw its checkout URL: recorded (so reconcile
         // tracks it until it expires), never handed out, and never created twice.
-        db::record_event(
-            &db,
-            &NewEvent {
-                dedupe_key: &format!("checkout:{}", order.order_id),
-                order_id: Some(&order.order_id),
-                source: "storefront",
-                kind: "checkout_unconfirmed",
-                status_before: None,
-                status_after: Some(&order.status),
-                detail: None,
-                processed: true,
-            },
-            now,
-        )
-        .await?;
-        return Err(checkout_state_unknown());
-    };
-    db::record_event(
-        &db,
-        &NewEvent {
+        let event = NewEvent {
             dedupe_key: &format!("checkout:{}", order.order_id),
             order_id: Some(&order.order_id),
             source: "storefront",
-            kind: "checkout_created",
+            kind: "checkout_unconfirmed",
             status_before: None,
-            status_after: Some("new"),
-            detail: Some(
-                json!({"total_minor": order.total_minor, "currency": order.currency,
-                       "lines": priced.lines.len()})
-                .to_string(),
-            ),
+            status_after: Some(&order.status),
+            detail: None,
             processed: true,
-        },
+        };
+        db::insert_checkout(&db, &order, &event, now, None).await?;
+        return Err(checkout_state_unknown());
+    };
+    let answer = json!({
+        "order_id": order.order_id,
+        "checkout_id": order.checkout_id,
+        "checkout_url": checkout_url,
+        "order_reference_id": reference,
+        "total": money_json(priced.total),
+        "expires_at": order.expires_at.map(rfc3339),
+    });
+    let event = NewEvent {
+        dedupe_key: &format!("checkout:{}", order.order_id),
+        order_id: Some(&order.order_id),
+        source: "storefront",
+        kind: "checkout_created",
+        status_before: None,
+        status_after: Some("new"),
+        detail: Some(
+            json!({"total_minor": order.total_minor, "currency": order.currency,
+                   "lines": priced.lines.len()})
+            .to_string(),
+        ),
+        processed: true,
+    };
+    // One round trip: the order, its audit event and the key's final answer.
+    let text = answer.to_string();
+    db::insert_checkout(
+        &db,
+        &order,
+        &event,
         now,
+        idem_key.map(|k| (k, 201, text.as_str())),
     )
     .await?;
-    Ok((
-        201,
-        json!({
-            "order_id": order.order_id,
-            "checkout_id": order.checkout_id,
-            "checkout_url": checkout_url,
-            "order_reference_id": reference,
-            "total": money_json(priced.total),
-            "expires_at": order.expires_at.map(rfc3339),
-        }),
-    ))
+    Ok((201, answer, idem_key.is_some()))
 }
 
 fn minor(m: Money) -> i64 {
@@ -675,21 +688,31 @@ fn checkout_state_unknown() -> AppError {
 /// Creates the session; after a failure with an unknown outcome, looks the reference up at
 /// Tamara and retries only if no order exists (so a shopper never gets two sessions).
 /// `Ok(Err(order))`: Tamara has an order under this reference but its checkout URL is unknown.
+/// `retry`: a retry under an Idempotency-Key whose earlier attempt may have reached Tamara, so
+/// the reference is looked up before creating.
 async fn send_checkout(
     tamara: &Tamara,
     request: &CreateCheckout,
+    retry: bool,
 ) -> AppResult<Result<CheckoutSession, OrderDetails>> {
+    let lookup = || async {
+        crate::tamara::not_found_as_none(
+            tamara
+                .call(&GetOrderByReference {
+                    order_reference_id: request.order_reference_id.clone(),
+                })
+                .await,
+        )
+    };
+    if retry {
+        if let Some(found) = lookup().await? {
+            return Ok(Err(found));
+        }
+    }
     match tamara.call(request).await {
         Ok(s) => Ok(Ok(s)),
         Err(e) if outcome_unknown(&e) => {
-            let existing = crate::tamara::not_found_as_none(
-                tamara
-                    .call(&GetOrderByReference {
-                        order_reference_id: request.order_reference_id.clone(),
-                    })
-                    .await,
-            )?;
-            if let Some(found) = existing {
+            if let Some(found) = lookup().await? {
                 // Tamara has the order but we never saw its checkout URL: do not create another.
                 return Ok(Err(found));
             }

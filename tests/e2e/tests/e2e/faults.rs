@@ -124,6 +124,47 @@ async fn create_checkout_faults_lose_and_double_nothing() {
     assert_eq!(api.sandbox_orders().await.len(), before + 1);
 }
 
+/// Tamara creates the order but answers after the Worker's timeout (8 s): the Worker finds the
+/// order by reference, records it (so reconcile tracks it) and answers a retryable 502; a retry
+/// with the same key reuses the reference and creates no second Tamara order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_checkout_timeout_records_order_and_retry_creates_none() {
+    let (api, _g) = api_exclusive().await;
+    let body = checkout_body(&[("ABAYA-1", 1)], "544337866");
+    let key = uuid::Uuid::new_v4().to_string();
+    let before: Vec<String> = api
+        .sandbox_orders()
+        .await
+        .iter()
+        .map(|o| s(o, "/order_id").to_owned())
+        .collect();
+    api.fault(json!({"route": "POST /checkout", "delay_after_ms": 9000, "count": 1}))
+        .await;
+    let r = api.create_checkout_keyed(&key, &body).await;
+    assert_eq!(r.status.as_u16(), 502, "{}", r.describe());
+    assert_eq!(r.error_code(), Some("checkout_state_unknown"), "{}", r.text);
+    assert!(!r.text.contains("e2e-api-"), "API token leaked");
+    let new: Vec<Value> = api
+        .sandbox_orders()
+        .await
+        .into_iter()
+        .filter(|o| !before.contains(&s(o, "/order_id").to_owned()))
+        .collect();
+    assert_eq!(new.len(), 1, "one order at the sandbox: {new:?}");
+    let id = s(&new[0], "/order_id").to_owned();
+    let reference = s(&new[0], "/order_reference_id").to_owned();
+    // Recorded locally, without a checkout URL.
+    let local = api.admin_order(&id).await;
+    assert_eq!(s(&local, "/order/order_reference_id"), reference, "{local}");
+    assert!(local["order"]["checkout_id"].is_null(), "{local}");
+    // The retry under the same key: the same clear error, no second order.
+    let again = api.create_checkout_keyed(&key, &body).await;
+    assert_eq!(again.status.as_u16(), 502, "{}", again.describe());
+    assert_eq!(again.error_code(), Some("checkout_state_unknown"));
+    assert_eq!(sandbox_orders_with_reference(&api, &reference).await, 1);
+    assert_eq!(api.sandbox_orders().await.len(), before.len() + 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authorise_fault_is_completed_by_reconcile() {
     let (api, _g) = api_exclusive().await;
