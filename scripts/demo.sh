@@ -23,7 +23,7 @@ trap 'exit 130' INT TERM
 
 bash scripts/stack.sh start
 
-# The admin token is whatever .dev.vars says (written from .dev.vars.example: sandbox-only values).
+# The admin token is whatever .dev.vars says (written from dev.vars.example: sandbox-only values).
 admin_token="$(sed -n 's/^ADMIN_TOKEN[[:space:]]*=[[:space:]]*"\{0,1\}\([^"]*\)"\{0,1\}[[:space:]]*$/\1/p' .dev.vars 2>/dev/null | head -n1)"
 echo
 echo "Development credentials (sandbox only, never valid at Tamara):"

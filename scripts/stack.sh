@@ -131,9 +131,9 @@ start() {
   [ -x "$SANDBOX_BIN" ] || die "$SANDBOX_BIN is missing (unset STACK_NO_BUILD)"
 
   if [ ! -f .dev.vars ]; then
-    [ -f .dev.vars.example ] || die ".dev.vars.example is missing"
-    cp .dev.vars.example .dev.vars
-    log "wrote .dev.vars from .dev.vars.example (sandbox-only development values)"
+    [ -f dev.vars.example ] || die "dev.vars.example is missing"
+    cp dev.vars.example .dev.vars
+    log "wrote .dev.vars from dev.vars.example (sandbox-only development values)"
   fi
 
   local persist="$STACK_DIR/state" config="$STACK_DIR/wrangler.toml"

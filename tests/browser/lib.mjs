@@ -77,7 +77,7 @@ export async function startStack() {
 
 /** ADMIN_TOKEN from .dev.vars (local development value the stack was started with). */
 export function adminToken() {
-  const file = join(ROOT, existsSync(join(ROOT, ".dev.vars")) ? ".dev.vars" : ".dev.vars.example");
+  const file = join(ROOT, existsSync(join(ROOT, ".dev.vars")) ? ".dev.vars" : "dev.vars.example");
   const line = readFileSync(file, "utf8").split("\n").find((l) => l.startsWith("ADMIN_TOKEN="));
   if (!line) throw new Error(`ADMIN_TOKEN missing in ${file}`);
   return line.slice("ADMIN_TOKEN=".length).trim();

@@ -67,7 +67,12 @@ pub async fn first<T: DeserializeOwned>(
 
 /// Runs a write; returns the number of rows changed.
 pub async fn run(db: &D1Database, sql: &str, args: &[Arg<'_>]) -> AppResult<usize> {
-    let res = stmt(db, sql, args)?.run().await.map_err(storage)?;
+    exec(stmt(db, sql, args)?).await
+}
+
+/// Runs a prepared write; returns the number of rows changed.
+async fn exec(statement: D1PreparedStatement) -> AppResult<usize> {
+    let res = statement.run().await.map_err(storage)?;
     if let Some(err) = res.error() {
         return Err(AppError::Storage(err));
     }
@@ -120,7 +125,11 @@ const ORDER_COLS: &str = "order_id, checkout_id, order_reference_id, status, cha
 
 /// Inserts a new order.
 pub async fn insert_order(db: &D1Database, o: &OrderRow) -> AppResult<()> {
-    run(
+    exec(insert_order_stmt(db, o)?).await.map(|_| ())
+}
+
+fn insert_order_stmt(db: &D1Database, o: &OrderRow) -> AppResult<D1PreparedStatement> {
+    stmt(
         db,
         "INSERT INTO orders (order_id, checkout_id, order_reference_id, status, channel, country, \
          currency, total_minor, shipping_minor, tax_minor, discount_minor, items, locale, \
@@ -145,8 +154,6 @@ pub async fn insert_order(db: &D1Database, o: &OrderRow) -> AppResult<()> {
             o.expires_at.map(Arg::I).unwrap_or(Arg::Null),
         ],
     )
-    .await
-    .map(|_| ())
 }
 
 /// One order.
@@ -535,7 +542,15 @@ pub struct NewEvent<'a> {
 
 /// Inserts an event; `false` when the dedupe key already exists.
 pub async fn record_event(db: &D1Database, e: &NewEvent<'_>, now: i64) -> AppResult<bool> {
-    Ok(run(
+    Ok(exec(record_event_stmt(db, e, now)?).await? == 1)
+}
+
+fn record_event_stmt(
+    db: &D1Database,
+    e: &NewEvent<'_>,
+    now: i64,
+) -> AppResult<D1PreparedStatement> {
+    stmt(
         db,
         "INSERT OR IGNORE INTO events (dedupe_key, order_id, source, kind, status_before, \
          status_after, detail, processed, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -551,8 +566,6 @@ pub async fn record_event(db: &D1Database, e: &NewEvent<'_>, now: i64) -> AppRes
             Arg::I(now),
         ],
     )
-    .await?
-        == 1)
 }
 
 /// Whether an event with this key was fully processed.
@@ -672,13 +685,22 @@ pub async fn idem_reclaim(
 
 /// Stores the final answer for a key.
 pub async fn idem_complete(db: &D1Database, key: &str, status: u16, body: &str) -> AppResult<()> {
-    run(
+    exec(idem_complete_stmt(db, key, status, body)?)
+        .await
+        .map(|_| ())
+}
+
+fn idem_complete_stmt(
+    db: &D1Database,
+    key: &str,
+    status: u16,
+    body: &str,
+) -> AppResult<D1PreparedStatement> {
+    stmt(
         db,
         "UPDATE idempotency_keys SET response_status = ?1, response_body = ?2 WHERE key = ?3",
         &[Arg::I(i64::from(status)), Arg::T(body), Arg::T(key)],
     )
-    .await
-    .map(|_| ())
 }
 
 /// Drops a key whose request failed transiently (the client may retry with it).
@@ -713,56 +735,9 @@ pub async fn insert_checkout(
     now: i64,
     idem: Option<(&str, u16, &str)>,
 ) -> AppResult<()> {
-    let mut stmts = vec![
-        stmt(
-            db,
-            "INSERT INTO orders (order_id, checkout_id, order_reference_id, status, channel, \
-             country, currency, total_minor, shipping_minor, tax_minor, discount_minor, items, \
-             locale, checkout_url, created_at, updated_at, version, expires_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, 0, ?16)",
-            &[
-                Arg::T(&o.order_id),
-                opt(o.checkout_id.as_deref()),
-                Arg::T(&o.order_reference_id),
-                Arg::T(&o.status),
-                Arg::T(&o.channel),
-                Arg::T(&o.country),
-                Arg::T(&o.currency),
-                Arg::I(o.total_minor),
-                Arg::I(o.shipping_minor),
-                Arg::I(o.tax_minor),
-                Arg::I(o.discount_minor),
-                Arg::T(&o.items),
-                opt(o.locale.as_deref()),
-                opt(o.checkout_url.as_deref()),
-                Arg::I(o.created_at),
-                o.expires_at.map(Arg::I).unwrap_or(Arg::Null),
-            ],
-        )?,
-        stmt(
-            db,
-            "INSERT OR IGNORE INTO events (dedupe_key, order_id, source, kind, status_before, \
-             status_after, detail, processed, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            &[
-                Arg::T(e.dedupe_key),
-                opt(e.order_id),
-                Arg::T(e.source),
-                Arg::T(e.kind),
-                opt(e.status_before),
-                opt(e.status_after),
-                opt(e.detail.as_deref()),
-                Arg::I(i64::from(e.processed)),
-                Arg::I(now),
-            ],
-        )?,
-    ];
+    let mut stmts = vec![insert_order_stmt(db, o)?, record_event_stmt(db, e, now)?];
     if let Some((key, status, body)) = idem {
-        stmts.push(stmt(
-            db,
-            "UPDATE idempotency_keys SET response_status = ?1, response_body = ?2 WHERE key = ?3",
-            &[Arg::I(i64::from(status)), Arg::T(body), Arg::T(key)],
-        )?);
+        stmts.push(idem_complete_stmt(db, key, status, body)?);
     }
     for res in db.batch(stmts).await.map_err(storage)? {
         if let Some(err) = res.error() {

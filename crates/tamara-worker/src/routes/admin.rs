@@ -15,7 +15,8 @@ use tamara_core::webhooks::{
     DeleteWebhook, ListWebhooks, RegisterWebhook, RetrieveWebhook, UpdateWebhook,
 };
 use tamara_core::{
-    CheckoutId, Country, Locale, Money, OrderId, OrderReferenceId, OrderStatus, Phone, WebhookId,
+    CheckoutId, Country, Endpoint, Locale, Money, OrderId, OrderReferenceId, OrderStatus, Phone,
+    WebhookId,
 };
 use worker::{D1Database, Request, Response};
 
@@ -264,6 +265,77 @@ async fn recover(
     Ok(None)
 }
 
+/// Answer of a money movement: Tamara's response, or the id of the movement found at Tamara
+/// after a call whose outcome was unknown.
+enum Moved<R> {
+    Answered(R),
+    Recovered(String),
+}
+
+/// Calls a capture / cancel / refund. When the outcome is unknown (timeout, 5xx), checks Tamara
+/// for the movement before one retry, so nothing is booked twice.
+async fn move_money<E: Endpoint>(
+    db: &D1Database,
+    tamara: &Tamara,
+    req: &E,
+    order_id: &str,
+    movement: Movement,
+    before: i64,
+    amount: Money,
+) -> AppResult<Moved<E::Response>> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match tamara.call(req).await {
+            Ok(r) => return Ok(Moved::Answered(r)),
+            Err(e) if outcome_unknown(&e) => {
+                match recover(db, tamara, order_id, movement, before, amount).await? {
+                    Some(id) => return Ok(Moved::Recovered(id)),
+                    None if attempt < 2 => continue,
+                    None => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// After a movement was stored: re-reads the order, records the audit event and answers
+/// `{"<kind>_id", "status", "<amount_key>"}`.
+#[allow(clippy::too_many_arguments)]
+async fn finish_movement(
+    db: &D1Database,
+    tamara: &Tamara,
+    order_id: &str,
+    now: i64,
+    kind: &str,
+    id: &str,
+    amount_key: &str,
+    amount: Money,
+) -> AppResult<Response> {
+    let fresh = resync(db, tamara, order_id, now).await?;
+    let id_key = format!("{kind}_id");
+    let mut detail = serde_json::Map::new();
+    detail.insert(id_key.clone(), json!(id));
+    detail.insert("amount_minor".to_owned(), json!(amount.minor()));
+    db::record_event(
+        db,
+        &audit(
+            &format!("admin:{kind}:{id}"),
+            order_id,
+            kind,
+            Value::Object(detail),
+        ),
+        now,
+    )
+    .await?;
+    let mut body = serde_json::Map::new();
+    body.insert(id_key, json!(id));
+    body.insert("status".to_owned(), json!(fresh.status));
+    body.insert(amount_key.to_owned(), money_json(amount));
+    app::json(200, &Value::Object(body))
+}
+
 /// `POST /admin/orders/{id}/capture|cancel|refund`
 pub async fn order_action(
     ctx: &Ctx,
@@ -325,22 +397,19 @@ pub async fn order_action(
                 shipping_amount: None,
                 tax_amount: None,
             };
-            let mut attempt = 0;
-            let capture_id = loop {
-                attempt += 1;
-                match tamara.call(&req).await {
-                    Ok(r) => break r.capture_id.as_str().to_owned(),
-                    Err(e) if outcome_unknown(&e) => {
-                        match recover(&db, &tamara, order_id, Movement::Capture, captured, amount)
-                            .await?
-                        {
-                            Some(id) => break id,
-                            None if attempt < 2 => continue,
-                            None => return Err(e),
-                        }
-                    }
-                    Err(e) => return Err(e),
-                }
+            let capture_id = match move_money(
+                &db,
+                &tamara,
+                &req,
+                order_id,
+                Movement::Capture,
+                captured,
+                amount,
+            )
+            .await?
+            {
+                Moved::Answered(r) => r.capture_id.as_str().to_owned(),
+                Moved::Recovered(id) => id,
             };
             let info = serde_json::to_string(&shipping_info).ok();
             db::insert_capture(
@@ -353,22 +422,17 @@ pub async fn order_action(
                 now,
             )
             .await?;
-            let fresh = resync(&db, &tamara, order_id, now).await?;
-            db::record_event(
+            finish_movement(
                 &db,
-                &audit(
-                    &format!("admin:capture:{capture_id}"),
-                    order_id,
-                    "capture",
-                    json!({"capture_id": capture_id, "amount_minor": amount.minor()}),
-                ),
+                &tamara,
+                order_id,
                 now,
+                "capture",
+                &capture_id,
+                "captured_amount",
+                amount,
             )
-            .await?;
-            app::json(
-                200,
-                &json!({"capture_id": capture_id, "status": fresh.status, "captured_amount": money_json(amount)}),
-            )
+            .await
         }
         OrderAction::Cancel => {
             let cancelable = (total - canceled - captured).max(0);
@@ -394,22 +458,19 @@ pub async fn order_action(
                 discount_amount: None,
                 items: Vec::new(),
             };
-            let mut attempt = 0;
-            let cancel_id = loop {
-                attempt += 1;
-                match tamara.call(&req).await {
-                    Ok(r) => break r.cancel_id.as_str().to_owned(),
-                    Err(e) if outcome_unknown(&e) => {
-                        match recover(&db, &tamara, order_id, Movement::Cancel, canceled, amount)
-                            .await?
-                        {
-                            Some(id) => break id,
-                            None if attempt < 2 => continue,
-                            None => return Err(e),
-                        }
-                    }
-                    Err(e) => return Err(e),
-                }
+            let cancel_id = match move_money(
+                &db,
+                &tamara,
+                &req,
+                order_id,
+                Movement::Cancel,
+                canceled,
+                amount,
+            )
+            .await?
+            {
+                Moved::Answered(r) => r.cancel_id.as_str().to_owned(),
+                Moved::Recovered(id) => id,
             };
             db::insert_cancel(
                 &db,
@@ -420,22 +481,17 @@ pub async fn order_action(
                 now,
             )
             .await?;
-            let fresh = resync(&db, &tamara, order_id, now).await?;
-            db::record_event(
+            finish_movement(
                 &db,
-                &audit(
-                    &format!("admin:cancel:{cancel_id}"),
-                    order_id,
-                    "cancel",
-                    json!({"cancel_id": cancel_id, "amount_minor": amount.minor()}),
-                ),
+                &tamara,
+                order_id,
                 now,
+                "cancel",
+                &cancel_id,
+                "canceled_amount",
+                amount,
             )
-            .await?;
-            app::json(
-                200,
-                &json!({"cancel_id": cancel_id, "status": fresh.status, "canceled_amount": money_json(amount)}),
-            )
+            .await
         }
         OrderAction::Refund => {
             let refundable = (captured - refunded).max(0);
@@ -467,27 +523,22 @@ pub async fn order_action(
                 comment: comment.clone(),
                 merchant_refund_id: Some(platform::uuid()),
             };
-            let mut attempt = 0;
-            let (refund_id, capture_id) = loop {
-                attempt += 1;
-                match tamara.call(&req).await {
-                    Ok(r) => {
-                        break (
-                            r.refund_id.as_str().to_owned(),
-                            Some(r.capture_id.as_str().to_owned()),
-                        )
-                    }
-                    Err(e) if outcome_unknown(&e) => {
-                        match recover(&db, &tamara, order_id, Movement::Refund, refunded, amount)
-                            .await?
-                        {
-                            Some(id) => break (id, None),
-                            None if attempt < 2 => continue,
-                            None => return Err(e),
-                        }
-                    }
-                    Err(e) => return Err(e),
-                }
+            let (refund_id, capture_id) = match move_money(
+                &db,
+                &tamara,
+                &req,
+                order_id,
+                Movement::Refund,
+                refunded,
+                amount,
+            )
+            .await?
+            {
+                Moved::Answered(r) => (
+                    r.refund_id.as_str().to_owned(),
+                    Some(r.capture_id.as_str().to_owned()),
+                ),
+                Moved::Recovered(id) => (id, None),
             };
             db::insert_refund(
                 &db,
@@ -500,22 +551,17 @@ pub async fn order_action(
                 now,
             )
             .await?;
-            let fresh = resync(&db, &tamara, order_id, now).await?;
-            db::record_event(
+            finish_movement(
                 &db,
-                &audit(
-                    &format!("admin:refund:{refund_id}"),
-                    order_id,
-                    "refund",
-                    json!({"refund_id": refund_id, "amount_minor": amount.minor()}),
-                ),
+                &tamara,
+                order_id,
                 now,
+                "refund",
+                &refund_id,
+                "refunded_amount",
+                amount,
             )
-            .await?;
-            app::json(
-                200,
-                &json!({"refund_id": refund_id, "status": fresh.status, "refunded_amount": money_json(amount)}),
-            )
+            .await
         }
     }
 }
