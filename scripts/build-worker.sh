@@ -21,12 +21,22 @@ if [ "${WORKER_BUILD_FORCE:-0}" != 1 ] && [ $# -eq 0 ] \
   echo "build-worker: up to date ($OUT); WORKER_BUILD_FORCE=1 to rebuild"
   exit 0
 fi
-if [ ! -x "$WASM_OPT_BIN" ]; then
-  echo "build-worker: $WASM_OPT_BIN missing; building without wasm-opt" >&2
-  set -- --no-opt "$@"
-fi
 worker-build --release "$@"
 WASM="$ROOT/crates/tamara-worker/build/index_bg.wasm"
+# wasm-opt -Oz to a fixed point (worker-build's own step is off: it keeps debug names). The two
+# assumptions hold for rustc's wasm32 output: the memory is the module's own (zero-filled when
+# instantiated) and the low 1 KiB is never used (stack and data start at 1 MiB). The feature list is
+# worker-build's: nothing newer than workerd runs.
+if [ -x "$WASM_OPT_BIN" ] && [ -f "$WASM" ]; then
+  echo "build-worker: wasm-opt -Oz --converge ..."
+  "$WASM_OPT_BIN" "$WASM" -o "$WASM.opt" -Oz --low-memory-unused --zero-filled-memory --converge \
+    --strip-debug --strip-producers \
+    --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
+    --enable-bulk-memory --enable-multivalue --enable-reference-types --enable-exception-handling
+  mv "$WASM.opt" "$WASM"
+else
+  echo "build-worker: $WASM_OPT_BIN missing; the wasm is not optimised (run scripts/setup.sh)" >&2
+fi
 if [ -f "$WASM" ]; then
   echo "build-worker: $(stat -c %s "$WASM") bytes wasm, $(gzip -9c "$WASM" | wc -c) bytes gzipped"
 fi

@@ -291,13 +291,41 @@ pub async fn cas_mirror(
 
 /// Records that the order was just read from Tamara (no version bump: nothing changed).
 pub async fn touch_synced(db: &D1Database, order_id: &str, now: i64) -> AppResult<()> {
-    run(
+    exec(touch_synced_stmt(db, order_id, now)?)
+        .await
+        .map(|_| ())
+}
+
+fn touch_synced_stmt(db: &D1Database, order_id: &str, now: i64) -> AppResult<D1PreparedStatement> {
+    stmt(
         db,
         "UPDATE orders SET last_synced_at = ?1 WHERE order_id = ?2",
         &[Arg::I(now), Arg::T(order_id)],
     )
-    .await
-    .map(|_| ())
+}
+
+/// [`touch_synced`] and [`finish_event`] (status unchanged) in one round trip.
+pub async fn touch_synced_and_finish(
+    db: &D1Database,
+    order_id: &str,
+    now: i64,
+    dedupe_key: &str,
+    status: &str,
+) -> AppResult<()> {
+    let stmts = vec![
+        touch_synced_stmt(db, order_id, now)?,
+        finish_event_stmt(db, dedupe_key, Some(status), Some(status))?,
+    ];
+    check_batch(db.batch(stmts).await.map_err(storage)?)
+}
+
+fn check_batch(results: Vec<worker::D1Result>) -> AppResult<()> {
+    for res in results {
+        if let Some(err) = res.error() {
+            return Err(AppError::Storage(err));
+        }
+    }
+    Ok(())
 }
 
 /// Claims the right to call authorise: only one request wins while the order is `approved`
@@ -590,14 +618,28 @@ pub async fn finish_event(
     status_before: Option<&str>,
     status_after: Option<&str>,
 ) -> AppResult<()> {
-    run(
+    exec(finish_event_stmt(
+        db,
+        dedupe_key,
+        status_before,
+        status_after,
+    )?)
+    .await
+    .map(|_| ())
+}
+
+fn finish_event_stmt(
+    db: &D1Database,
+    dedupe_key: &str,
+    status_before: Option<&str>,
+    status_after: Option<&str>,
+) -> AppResult<D1PreparedStatement> {
+    stmt(
         db,
         "UPDATE events SET processed = 1, status_before = COALESCE(status_before, ?1), \
          status_after = ?2 WHERE dedupe_key = ?3",
         &[opt(status_before), opt(status_after), Arg::T(dedupe_key)],
     )
-    .await
-    .map(|_| ())
 }
 
 /// An audit row as shown to the merchant.
@@ -639,25 +681,17 @@ pub async fn events_for(db: &D1Database, order_id: &str) -> AppResult<Vec<EventR
 
 /// The stored row for a key.
 pub async fn idem_get(db: &D1Database, key: &str) -> AppResult<Option<Stored>> {
-    first(
-        db,
-        "SELECT request_hash, response_status, response_body, created_at \
-         FROM idempotency_keys WHERE key = ?1",
-        &[Arg::T(key)],
-    )
-    .await
+    first(db, IDEM_GET, &[Arg::T(key)]).await
 }
+
+const IDEM_GET: &str = "SELECT request_hash, response_status, response_body, created_at \
+     FROM idempotency_keys WHERE key = ?1";
+const IDEM_CLAIM: &str =
+    "INSERT OR IGNORE INTO idempotency_keys (key, request_hash, created_at) VALUES (?1, ?2, ?3)";
 
 /// Claims a key (in flight). `false` if someone else holds it.
 pub async fn idem_claim(db: &D1Database, key: &str, hash: &str, now: i64) -> AppResult<bool> {
-    Ok(run(
-        db,
-        "INSERT OR IGNORE INTO idempotency_keys (key, request_hash, created_at) \
-         VALUES (?1, ?2, ?3)",
-        &[Arg::T(key), Arg::T(hash), Arg::I(now)],
-    )
-    .await?
-        == 1)
+    Ok(run(db, IDEM_CLAIM, &[Arg::T(key), Arg::T(hash), Arg::I(now)]).await? == 1)
 }
 
 /// Replaces an expired or abandoned row with a fresh claim (CAS on its old created_at).
@@ -724,6 +758,128 @@ pub async fn idem_purge(db: &D1Database, before_ms: i64) -> AppResult<usize> {
     .await
 }
 
+// ---- batched reads --------------------------------------------------------------------------
+
+/// What a checkout needs from D1 before calling Tamara, read in one round trip.
+#[derive(Debug, Clone, Default)]
+pub struct CheckoutPrelude {
+    /// The Idempotency-Key was free and is now claimed by this request.
+    pub claimed: bool,
+    /// The key's row as stored before this request (when it was not free).
+    pub stored: Option<Stored>,
+    /// Active catalog products among the cart's SKUs.
+    pub products: Vec<Product>,
+}
+
+/// One D1 round trip (one transaction): claims the Idempotency-Key `(key, hash)` if given,
+/// reads its row if the claim lost, and reads the catalog rows of `skus` (if given) in
+/// `currency`.
+pub async fn checkout_prelude(
+    db: &D1Database,
+    idem: Option<(&str, &str)>,
+    now: i64,
+    currency: &str,
+    skus: Option<&[&str]>,
+) -> AppResult<CheckoutPrelude> {
+    let mut stmts = Vec::with_capacity(3);
+    if let Some((key, hash)) = idem {
+        stmts.push(stmt(
+            db,
+            IDEM_CLAIM,
+            &[Arg::T(key), Arg::T(hash), Arg::I(now)],
+        )?);
+        stmts.push(stmt(db, IDEM_GET, &[Arg::T(key)])?);
+    }
+    let sku_list = skus.map(|s| serde_json::to_string(s).unwrap_or_else(|_| "[]".into()));
+    if let Some(list) = &sku_list {
+        stmts.push(stmt(
+            db,
+            "SELECT sku, name, name_ar, price_minor, currency, image_url FROM catalog \
+             WHERE active = 1 AND currency = ?1 AND sku IN (SELECT value FROM json_each(?2))",
+            &[Arg::T(currency), Arg::T(list)],
+        )?);
+    }
+    let mut out = CheckoutPrelude::default();
+    if stmts.is_empty() {
+        return Ok(out);
+    }
+    let mut results = db.batch(stmts).await.map_err(storage)?.into_iter();
+    if idem.is_some() {
+        let claim = results
+            .next()
+            .ok_or_else(|| AppError::Storage("batch: no claim result".into()))?;
+        if let Some(err) = claim.error() {
+            return Err(AppError::Storage(err));
+        }
+        out.claimed = claim.meta().ok().flatten().and_then(|m| m.changes) == Some(1);
+        let row = results
+            .next()
+            .ok_or_else(|| AppError::Storage("batch: no key row".into()))?;
+        if !out.claimed {
+            out.stored = row.results::<Stored>().map_err(storage)?.into_iter().next();
+        }
+    }
+    if sku_list.is_some() {
+        let rows = results
+            .next()
+            .ok_or_else(|| AppError::Storage("batch: no catalog rows".into()))?;
+        out.products = rows.results::<Product>().map_err(storage)?;
+    }
+    Ok(out)
+}
+
+/// What a webhook needs from D1 before calling Tamara, in one round trip.
+#[derive(Debug, Clone)]
+pub struct WebhookPrelude {
+    /// The event was already fully processed (a duplicate delivery).
+    pub duplicate: bool,
+    /// The local order.
+    pub order: Option<OrderRow>,
+}
+
+/// One D1 round trip (one transaction): records the event `e` unless its dedupe key exists,
+/// reads whether that key was fully processed, and reads the order.
+pub async fn webhook_prelude(
+    db: &D1Database,
+    e: &NewEvent<'_>,
+    order_id: &str,
+    now: i64,
+) -> AppResult<WebhookPrelude> {
+    #[derive(serde::Deserialize)]
+    struct P {
+        processed: i64,
+    }
+    let stmts = vec![
+        record_event_stmt(db, e, now)?,
+        stmt(
+            db,
+            "SELECT processed FROM events WHERE dedupe_key = ?1",
+            &[Arg::T(e.dedupe_key)],
+        )?,
+        stmt(
+            db,
+            &format!("SELECT {ORDER_COLS} FROM orders WHERE order_id = ?1"),
+            &[Arg::T(order_id)],
+        )?,
+    ];
+    let mut results = db.batch(stmts).await.map_err(storage)?.into_iter();
+    let mut next = || {
+        results
+            .next()
+            .ok_or_else(|| AppError::Storage("batch: missing result".into()))
+    };
+    let insert = next()?;
+    if let Some(err) = insert.error() {
+        return Err(AppError::Storage(err));
+    }
+    let processed = next()?.results::<P>().map_err(storage)?;
+    let order = next()?.results::<OrderRow>().map_err(storage)?;
+    Ok(WebhookPrelude {
+        duplicate: processed.first().is_some_and(|p| p.processed != 0),
+        order: order.into_iter().next(),
+    })
+}
+
 // ---- batched writes -------------------------------------------------------------------------
 
 /// Records a new checkout in one D1 round trip (one transaction): the order, its audit event
@@ -739,10 +895,5 @@ pub async fn insert_checkout(
     if let Some((key, status, body)) = idem {
         stmts.push(idem_complete_stmt(db, key, status, body)?);
     }
-    for res in db.batch(stmts).await.map_err(storage)? {
-        if let Some(err) = res.error() {
-            return Err(AppError::Storage(err));
-        }
-    }
-    Ok(())
+    check_batch(db.batch(stmts).await.map_err(storage)?)
 }

@@ -47,7 +47,7 @@ pub async fn run(ctx: &Ctx) -> AppResult<Value> {
         checked += 1;
         let before = order.status.clone();
         let id = order.order_id.clone();
-        match sync::sync_order(&db, &tamara, order, "reconcile", wall).await {
+        match sync::sync_order(&db, &tamara, order, "reconcile", wall, None).await {
             Ok(s) => {
                 if s.authorised_now {
                     authorised += 1;

@@ -80,22 +80,33 @@ pub struct Synced {
     pub remote: Option<OrderDetails>,
     /// True when this call authorised the order.
     pub authorised_now: bool,
+    /// True when the `finish` event was marked processed.
+    pub finished: bool,
 }
 
 /// Applies `remote` to the local order with compare-and-set, recording an audit event for
-/// every change. Returns the fresh local row.
+/// every change. Returns the fresh local row. When nothing changes and the order needs no
+/// authorisation, also marks the audit event `finish` processed in the same round trip (the
+/// second value says so).
 pub async fn apply_remote(
     db: &D1Database,
     order: OrderRow,
     remote: &OrderDetails,
     source: &str,
     now: i64,
-) -> AppResult<OrderRow> {
+    finish: Option<&str>,
+) -> AppResult<(OrderRow, bool)> {
     let mut cur = order;
     for _ in 0..4 {
         let Some(m) = plan(&cur, remote, now) else {
-            db::touch_synced(db, &cur.order_id, now).await?;
-            return Ok(cur);
+            match finish {
+                Some(key) if cur.status() != OrderStatus::Approved => {
+                    db::touch_synced_and_finish(db, &cur.order_id, now, key, &cur.status).await?;
+                    return Ok((cur, true));
+                }
+                _ => db::touch_synced(db, &cur.order_id, now).await?,
+            }
+            return Ok((cur, false));
         };
         if db::cas_mirror(db, &cur.order_id, cur.version, &m, now).await? {
             let key = format!("sync:{}:v{}", cur.order_id, cur.version + 1);
@@ -124,16 +135,19 @@ pub async fn apply_remote(
             .await?
             .ok_or_else(|| AppError::NotFound("order not found".into()))?;
     }
-    Ok(cur)
+    Ok((cur, false))
 }
 
-/// Reads the order at Tamara, mirrors it, and authorises it when approved.
+/// Reads the order at Tamara, mirrors it, and authorises it when approved. With `finish`, may
+/// also mark that audit event processed with its last write (when nothing changed and nothing is
+/// left to do; `Synced::finished` says so): only for events with nothing else to record.
 pub async fn sync_order(
     db: &D1Database,
     tamara: &Tamara,
     order: OrderRow,
     source: &str,
     now: i64,
+    finish: Option<&str>,
 ) -> AppResult<Synced> {
     let remote = crate::tamara::not_found_as_none(
         tamara
@@ -145,21 +159,20 @@ pub async fn sync_order(
             order,
             remote: None,
             authorised_now: false,
+            finished: false,
         });
     };
-    let order = apply_remote(db, order, &remote, source, now).await?;
-    if order.status() == OrderStatus::Approved {
-        let (order, authorised_now) = authorise_once(db, tamara, order, source, now).await?;
-        return Ok(Synced {
-            order,
-            remote: Some(remote),
-            authorised_now,
-        });
-    }
+    let (order, finished) = apply_remote(db, order, &remote, source, now, finish).await?;
+    let (order, authorised_now) = if order.status() == OrderStatus::Approved {
+        authorise_once(db, tamara, order, source, now).await?
+    } else {
+        (order, false)
+    };
     Ok(Synced {
         order,
         remote: Some(remote),
-        authorised_now: false,
+        authorised_now,
+        finished,
     })
 }
 
@@ -227,7 +240,7 @@ pub async fn authorise_once(
                         let fresh = db::get_order(db, &order.order_id)
                             .await?
                             .unwrap_or_else(|| order.clone());
-                        let fresh = apply_remote(db, fresh, &r, source, now).await?;
+                        let (fresh, _) = apply_remote(db, fresh, &r, source, now, None).await?;
                         if r.status == OrderStatus::Approved {
                             break Err(e);
                         }

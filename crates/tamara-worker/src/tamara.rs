@@ -5,8 +5,9 @@
 
 use tamara_core::http::Method;
 use tamara_core::{ApiError, Client, Endpoint, HttpRequest};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
-use worker::{Fetch, Headers, Request, RequestInit};
+use wasm_bindgen_futures::JsFuture;
 
 use crate::error::{AppError, AppResult};
 use crate::platform;
@@ -94,39 +95,48 @@ impl Tamara {
         }
     }
 
-    /// One HTTP exchange: `(status, body)` or a transport error.
+    /// One HTTP exchange: `(status, body)` or a transport error. Plain `fetch` through web-sys:
+    /// `worker::RequestInit` would also bring in the serialiser of every `cf` option.
     async fn send(&self, req: &HttpRequest) -> AppResult<(u16, Vec<u8>)> {
-        let headers = Headers::new();
+        let headers = web_sys::Headers::new()
+            .map_err(|_| AppError::Internal("cannot create headers".into()))?;
         for (k, v) in &req.headers {
             headers
                 .set(k, v)
                 .map_err(|_| AppError::Internal(format!("bad header {k}")))?;
         }
-        let mut init = RequestInit::new();
-        init.with_method(worker::Method::from(req.method.as_str().to_owned()))
-            .with_headers(headers);
+        let init = web_sys::RequestInit::new();
+        init.set_method(req.method.as_str());
+        init.set_headers(&headers);
         if let Some(body) = &req.body {
-            let arr = js_sys::Uint8Array::from(body.as_slice());
-            init.with_body(Some(JsValue::from(arr)));
+            init.set_body(&js_sys::Uint8Array::from(body.as_slice()));
         }
-        let request = Request::new_with_init(&req.url, &init)
-            .map_err(|e| AppError::Internal(format!("cannot build request: {e}")))?;
-        let signal =
-            worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(self.timeout_ms));
-        let unreachable = |e: worker::Error, signal: &worker::AbortSignal| {
+        let signal = web_sys::AbortSignal::timeout_with_u32(self.timeout_ms);
+        init.set_signal(Some(&signal));
+        let unreachable = |e: JsValue| {
             if signal.aborted() {
                 AppError::TamaraUnreachable(format!("no answer within {} ms", self.timeout_ms))
             } else {
-                AppError::TamaraUnreachable(format!("connection failed: {e}"))
+                let detail = e
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+                    .unwrap_or_default();
+                AppError::TamaraUnreachable(format!("connection failed: {detail}"))
             }
         };
-        let mut resp = Fetch::Request(request)
-            .send_with_signal(&signal)
+        let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+        let resp = JsFuture::from(global.fetch_with_str_and_init(&req.url, &init))
             .await
-            .map_err(|e| unreachable(e, &signal))?;
-        let status = resp.status_code();
-        let body = resp.bytes().await.map_err(|e| unreachable(e, &signal))?;
-        Ok((status, body))
+            .map_err(unreachable)?;
+        let resp: web_sys::Response = resp
+            .dyn_into()
+            .map_err(|_| AppError::Internal("fetch did not return a Response".into()))?;
+        let status = resp.status();
+        // The whole body in one promise.
+        let buffer = JsFuture::from(resp.array_buffer().map_err(unreachable)?)
+            .await
+            .map_err(unreachable)?;
+        Ok((status, js_sys::Uint8Array::new(&buffer).to_vec()))
     }
 }
 

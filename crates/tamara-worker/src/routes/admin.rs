@@ -122,8 +122,8 @@ pub async fn get_order(ctx: &Ctx, order_id: &str) -> AppResult<Response> {
     };
     let (mut local, remote, tamara_error) = match remote {
         Ok((tamara, Some(r))) => {
-            match sync::apply_remote(&db, order.clone(), &r, "admin", now).await {
-                Ok(o) => (o, Some((tamara, r)), None),
+            match sync::apply_remote(&db, order.clone(), &r, "admin", now, None).await {
+                Ok((o, _)) => (o, Some((tamara, r)), None),
                 Err(e) => (order, Some((tamara, r)), Some(e.code().to_owned())),
             }
         }
@@ -348,7 +348,7 @@ pub async fn order_action(
     let order = load(&db, order_id).await?;
     let tamara = ctx.tamara()?;
     let now = ctx.now();
-    let synced = sync::sync_order(&db, &tamara, order, "admin", now).await?;
+    let synced = sync::sync_order(&db, &tamara, order, "admin", now, None).await?;
     let remote = synced
         .remote
         .ok_or_else(|| AppError::NotFound("Tamara does not know this order".into()))?;
@@ -572,7 +572,9 @@ async fn resync(db: &D1Database, tamara: &Tamara, order_id: &str, now: i64) -> A
         .call(&GetOrder::new(OrderId::new(order_id.to_owned())))
         .await
     {
-        Ok(remote) => sync::apply_remote(db, order, &remote, "admin", now).await,
+        Ok(remote) => sync::apply_remote(db, order, &remote, "admin", now, None)
+            .await
+            .map(|(o, _)| o),
         // The movement happened; the webhook or the reconciler will mirror it.
         Err(_) => Ok(order),
     }
@@ -832,7 +834,7 @@ pub async fn in_store_status(ctx: &Ctx, order_id: &str) -> AppResult<Response> {
     let db = ctx.db()?;
     let order = load(&db, order_id).await?;
     let tamara = ctx.tamara()?;
-    let synced = sync::sync_order(&db, &tamara, order, "admin", ctx.now()).await?;
+    let synced = sync::sync_order(&db, &tamara, order, "admin", ctx.now(), None).await?;
     let o = synced.order;
     app::json(
         200,

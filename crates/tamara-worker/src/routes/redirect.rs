@@ -86,7 +86,7 @@ pub async fn handle(ctx: &Ctx, req: &Request, kind: RedirectKind) -> AppResult<R
     let now = ctx.now();
     let before = order.status.clone();
     let (status, authorised_now) =
-        match sync::sync_order(&db, &tamara, order.clone(), "redirect", now).await {
+        match sync::sync_order(&db, &tamara, order.clone(), "redirect", now, None).await {
             Ok(s) if s.remote.is_none() => return app::html(404, NOT_FOUND_PAGE),
             Ok(s) => (s.order.status(), s.authorised_now),
             Err(e) => {

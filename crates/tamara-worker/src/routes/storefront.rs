@@ -158,20 +158,87 @@ async fn pre_check(
     Ok(ok)
 }
 
-/// `GET /api/payment-options?country=SA&currency=SAR&amount=230.00&phone=…`
+/// `items=SKU:QTY,SKU:QTY` → `(sku, quantity)` lines (1–50 lines, quantity 1–99).
+fn parse_items(text: &str) -> AppResult<Vec<(&str, u32)>> {
+    let bad = || {
+        AppError::unprocessable(
+            "invalid_cart",
+            "`items` must be SKU:QUANTITY pairs separated by commas (at most 50, quantity 1-99)",
+        )
+    };
+    let mut lines = Vec::new();
+    for part in text.split(',') {
+        let (sku, qty) = part.rsplit_once(':').ok_or_else(bad)?;
+        let qty: u32 = qty.trim().parse().map_err(|_| bad())?;
+        let sku = sku.trim();
+        if sku.is_empty() || sku.len() > 128 || !(1..=pricing::MAX_QUANTITY).contains(&qty) {
+            return Err(bad());
+        }
+        lines.push((sku, qty));
+        if lines.len() > pricing::MAX_LINES {
+            return Err(bad());
+        }
+    }
+    Ok(lines)
+}
+
+/// How long this isolate reuses the catalog for payment options (display only: create-checkout
+/// always prices from D1 in the same round trip as its idempotency claim).
+const CATALOG_TTL_MS: i64 = 60_000;
+
+thread_local! {
+    static CATALOG: std::cell::RefCell<Option<(i64, std::rc::Rc<Vec<Product>>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+async fn cached_catalog(ctx: &Ctx) -> AppResult<std::rc::Rc<Vec<Product>>> {
+    let now = ctx.now();
+    let hit = CATALOG.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(exp, _)| *exp > now)
+            .map(|(_, p)| p.clone())
+    });
+    if let Some(p) = hit {
+        return Ok(p);
+    }
+    let products = std::rc::Rc::new(db::catalog(&ctx.db()?, ctx.cfg.currency.code()).await?);
+    CATALOG.with(|c| *c.borrow_mut() = Some((now + CATALOG_TTL_MS, products.clone())));
+    Ok(products)
+}
+
+/// `GET /api/payment-options?country=SA&currency=SAR&amount=230.00&phone=…` or
+/// `…&items=TSHIRT-1:2,MUG-1:1` (the cart, priced here from the catalog).
 pub async fn payment_options(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let q = app::query(req);
     let country = parse_country(app::query_param(&q, "country"), ctx.cfg.country)?;
     let currency = parse_currency(app::query_param(&q, "currency"), country.currency())?;
     check_pair(country, currency)?;
-    let amount_text = app::query_param(&q, "amount")
-        .ok_or_else(|| AppError::unprocessable("invalid_amount", "`amount` is required"))?;
-    let amount = Money::parse(&amount_text, currency).map_err(|e| {
-        AppError::unprocessable(
-            "invalid_amount",
-            format!("`amount` is not a valid {currency} amount: {e}"),
-        )
-    })?;
+    let amount = match app::query_param(&q, "items") {
+        // The cart itself: priced here exactly as create-checkout will charge it.
+        Some(items) => {
+            if currency != ctx.cfg.currency {
+                return Err(AppError::unprocessable(
+                    "currency_mismatch",
+                    format!("the catalog is priced in {}", ctx.cfg.currency),
+                ));
+            }
+            let lines = parse_items(&items)?;
+            let products = cached_catalog(ctx).await?;
+            price_lines(ctx, &lines, &products)?.total
+        }
+        None => {
+            let text = app::query_param(&q, "amount").ok_or_else(|| {
+                AppError::unprocessable("invalid_amount", "`amount` or `items` is required")
+            })?;
+            Money::parse(&text, currency).map_err(|e| {
+                AppError::unprocessable(
+                    "invalid_amount",
+                    format!("`amount` is not a valid {currency} amount: {e}"),
+                )
+            })?
+        }
+    };
     if amount.is_zero() {
         return Err(AppError::unprocessable(
             "invalid_amount",
@@ -307,49 +374,59 @@ fn address(a: &AddressIn, country: Country, field: &'static str) -> AppResult<Ad
     })
 }
 
-/// Prices the cart from D1 (or the signed cart): never from browser-supplied amounts.
-async fn price_cart(
+/// Prices `(sku, quantity)` lines from `products` (catalog rows in the configured currency),
+/// plus the configured shipping fee and tax.
+fn price_lines(ctx: &Ctx, items: &[(&str, u32)], products: &[Product]) -> AppResult<Priced> {
+    let currency = ctx.cfg.currency;
+    if items.len() > pricing::MAX_LINES {
+        return Err(pricing::PricingError::TooManyLines.into());
+    }
+    let mut lines = Vec::with_capacity(items.len());
+    for &(sku, quantity) in items {
+        let p = products.iter().find(|p| p.sku == sku).ok_or_else(|| {
+            AppError::unprocessable(
+                "unknown_sku",
+                format!("`{}` is not in the catalog", clip(sku)),
+            )
+        })?;
+        let price = product_price(p, currency).ok_or_else(|| {
+            AppError::unprocessable("unknown_sku", format!("`{}` has no price", p.sku))
+        })?;
+        lines.push(Line {
+            sku: p.sku.clone(),
+            name: p.name.clone(),
+            unit_price: price,
+            quantity,
+            image_url: p.image_url.clone(),
+        });
+    }
+    Ok(pricing::price(
+        currency,
+        &lines,
+        ctx.cfg.shipping_fee,
+        ctx.cfg.tax_rate_bps,
+        None,
+    )?)
+}
+
+/// Prices the cart from D1 catalog rows `products` (read with the idempotency claim) or from
+/// the signed cart: never from browser-supplied amounts.
+fn price_cart(
     ctx: &Ctx,
     input: &CheckoutIn,
     country_hint: Option<Country>,
+    products: &[Product],
 ) -> AppResult<(Country, Priced)> {
     match (&input.cart, &input.signed_cart) {
         (Some(cart), None) => {
-            let currency = ctx.cfg.currency;
             let country = country_hint.unwrap_or(ctx.cfg.country);
-            check_pair(country, currency)?;
-            if cart.items.len() > pricing::MAX_LINES {
-                return Err(pricing::PricingError::TooManyLines.into());
-            }
-            let db = ctx.db()?;
-            let products = db::catalog(&db, currency.code()).await?;
-            let mut lines = Vec::with_capacity(cart.items.len());
-            for item in &cart.items {
-                let p = products.iter().find(|p| p.sku == item.sku).ok_or_else(|| {
-                    AppError::unprocessable(
-                        "unknown_sku",
-                        format!("`{}` is not in the catalog", clip(&item.sku)),
-                    )
-                })?;
-                let price = product_price(p, currency).ok_or_else(|| {
-                    AppError::unprocessable("unknown_sku", format!("`{}` has no price", p.sku))
-                })?;
-                lines.push(Line {
-                    sku: p.sku.clone(),
-                    name: p.name.clone(),
-                    unit_price: price,
-                    quantity: item.quantity,
-                    image_url: p.image_url.clone(),
-                });
-            }
-            let priced = pricing::price(
-                currency,
-                &lines,
-                ctx.cfg.shipping_fee,
-                ctx.cfg.tax_rate_bps,
-                None,
-            )?;
-            Ok((country, priced))
+            check_pair(country, ctx.cfg.currency)?;
+            let items: Vec<(&str, u32)> = cart
+                .items
+                .iter()
+                .map(|i| (i.sku.as_str(), i.quantity))
+                .collect();
+            Ok((country, price_lines(ctx, &items, products)?))
         }
         (None, Some(signed)) => {
             let key = ctx.cfg.cart_signing_key()?;
@@ -406,21 +483,40 @@ pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response>
     let bytes = app::read_body(&mut req).await?;
     let value = body::parse_value(&bytes)?;
     let input: CheckoutIn = body::from_value(value.clone())?;
-    let Some(key) = idem_key else {
-        let (status, v, _) = create(ctx, &input, None).await?;
-        return app::json(status, &v);
+    let skus: Option<Vec<&str>> = match (&input.cart, &input.signed_cart) {
+        (Some(cart), None) if cart.items.len() <= pricing::MAX_LINES => {
+            Some(cart.items.iter().map(|i| i.sku.as_str()).collect())
+        }
+        _ => None,
     };
     let db = ctx.db()?;
-    let hash = idempotency::request_hash("POST /api/checkout", &value);
     let now = ctx.now();
-    // Fast path: a new key is claimed in one round trip; otherwise read it and decide.
-    let mut claimed = db::idem_claim(&db, &key, &hash, now).await?;
+    let hash = idem_key
+        .as_ref()
+        .map(|_| idempotency::request_hash("POST /api/checkout", &value));
+    // One round trip before Tamara: the key's claim (or its stored row) and the cart's prices.
+    let prelude = db::checkout_prelude(
+        &db,
+        idem_key.as_deref().zip(hash.as_deref()),
+        now,
+        ctx.cfg.currency.code(),
+        skus.as_deref(),
+    )
+    .await?;
+    let (Some(key), Some(hash)) = (idem_key, hash) else {
+        let (status, v, _) = create(ctx, &input, &prelude.products, None).await?;
+        return app::json(status, &v);
+    };
+    let mut claimed = prelude.claimed;
+    let mut stored = prelude.stored;
     let mut retry = false;
-    for _ in 0..2 {
+    for round in 0..2 {
         if claimed {
             break;
         }
-        let stored = db::idem_get(&db, &key).await?;
+        if round > 0 {
+            stored = db::idem_get(&db, &key).await?;
+        }
         match idempotency::decide(stored.as_ref(), &hash, now) {
             Decision::Replay { status, body } => return app::json_text(status, &body),
             Decision::Mismatch => {
@@ -441,9 +537,6 @@ pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response>
                     None => db::idem_claim(&db, &key, &hash, now).await?,
                     Some(s) => db::idem_reclaim(&db, &key, &hash, s.created_at, now).await?,
                 };
-                if claimed {
-                    break;
-                }
             }
         }
     }
@@ -454,7 +547,13 @@ pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response>
         ));
     }
     let reference = idempotency::order_reference(&key, &hash);
-    let result = create(ctx, &input, Some((&key, reference, retry))).await;
+    let result = create(
+        ctx,
+        &input,
+        &prelude.products,
+        Some((&key, reference, retry)),
+    )
+    .await;
     let (status, v, completed) = match result {
         Ok(ok) => ok,
         Err(e) => (e.status(), e.body(), false),
@@ -478,13 +577,14 @@ pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response>
 async fn create(
     ctx: &Ctx,
     input: &CheckoutIn,
+    products: &[Product],
     idem: Option<(&str, String, bool)>,
 ) -> AppResult<(u16, Value, bool)> {
     let country_hint = match &input.country {
         Some(c) => Some(parse_country(Some(c.clone()), ctx.cfg.country)?),
         None => None,
     };
-    let (country, priced) = price_cart(ctx, input, country_hint).await?;
+    let (country, priced) = price_cart(ctx, input, country_hint, products)?;
     let phone = Phone::parse(&input.consumer.phone_number, country).map_err(|_| {
         AppError::unprocessable(
             "consumer_invalid_phone_number",
@@ -735,7 +835,7 @@ pub async fn order(ctx: &Ctx, order_id: &str) -> AppResult<Response> {
     let order = if pending && stale {
         match ctx.tamara() {
             Ok(tamara) => {
-                match sync::sync_order(&db, &tamara, order.clone(), "storefront", now).await {
+                match sync::sync_order(&db, &tamara, order.clone(), "storefront", now, None).await {
                     Ok(s) => s.order,
                     Err(e) => {
                         worker::console_warn!("order refresh failed: {}", e.code());
@@ -749,4 +849,25 @@ pub async fn order(ctx: &Ctx, order_id: &str) -> AppResult<Response> {
         order
     };
     app::json(200, &order.public_json())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_query() {
+        assert_eq!(
+            parse_items("TSHIRT-1:2, MUG-1:1").unwrap(),
+            vec![("TSHIRT-1", 2), ("MUG-1", 1)]
+        );
+        assert_eq!(parse_items("A:B:3").unwrap(), vec![("A:B", 3)]);
+        for bad in ["", "X", "X:", ":1", "X:0", "X:100", "X:-1", "X:1,", "X:1.5"] {
+            let e = parse_items(bad).unwrap_err();
+            assert_eq!(e.code(), "invalid_cart", "{bad}");
+        }
+        let many = vec!["S:1"; 51].join(",");
+        assert!(parse_items(&many).is_err());
+        assert_eq!(parse_items(&vec!["S:1"; 50].join(",")).unwrap().len(), 50);
+    }
 }

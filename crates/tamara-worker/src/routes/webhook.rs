@@ -78,34 +78,40 @@ pub async fn handle(ctx: &Ctx, mut req: Request) -> AppResult<Response> {
     let db = ctx.db()?;
     let key = dedupe_key(&payload);
     let wall = ctx.now();
-    match db::event_processed(&db, &key).await? {
-        Some(true) => return app::json(200, &json!({"ok": true, "duplicate": true})),
-        Some(false) => {}
-        None => {
-            db::record_event(
-                &db,
-                &NewEvent {
-                    dedupe_key: &key,
-                    order_id: Some(payload.order_id.as_str()),
-                    source: "webhook",
-                    kind: payload.event_type.as_str(),
-                    status_before: None,
-                    status_after: None,
-                    detail: Some(detail(&payload).to_string()),
-                    processed: false,
-                },
-                wall,
-            )
-            .await?;
-        }
+    // One round trip: record the event (unless known), is it done already, the local order.
+    let prelude = db::webhook_prelude(
+        &db,
+        &NewEvent {
+            dedupe_key: &key,
+            order_id: Some(payload.order_id.as_str()),
+            source: "webhook",
+            kind: payload.event_type.as_str(),
+            status_before: None,
+            status_after: None,
+            detail: Some(detail(&payload).to_string()),
+            processed: false,
+        },
+        payload.order_id.as_str(),
+        wall,
+    )
+    .await?;
+    if prelude.duplicate {
+        return app::json(200, &json!({"ok": true, "duplicate": true}));
     }
-    let Some(order) = db::get_order(&db, payload.order_id.as_str()).await? else {
+    let Some(order) = prelude.order else {
         db::finish_event(&db, &key, None, None).await?;
         return app::json(200, &json!({"ok": true, "ignored": "unknown_order"}));
     };
     let before = order.status.clone();
     let tamara = ctx.tamara()?;
-    let synced = sync::sync_order(&db, &tamara, order, "webhook", wall).await?;
+    // Events that report a money movement record it below before the event counts as done;
+    // the others may be finished with the sync's last write.
+    let moves_money = matches!(
+        &payload.data,
+        EventData::Captured { .. } | EventData::Refunded { .. } | EventData::Canceled { .. }
+    );
+    let finish = (!moves_money).then_some(key.as_str());
+    let synced = sync::sync_order(&db, &tamara, order, "webhook", wall, finish).await?;
     let cur = &synced.order;
     match &payload.data {
         EventData::Captured {
@@ -157,7 +163,9 @@ pub async fn handle(ctx: &Ctx, mut req: Request) -> AppResult<Response> {
         }
         _ => {}
     }
-    db::finish_event(&db, &key, Some(&before), Some(&cur.status)).await?;
+    if !synced.finished {
+        db::finish_event(&db, &key, Some(&before), Some(&cur.status)).await?;
+    }
     app::json(
         200,
         &json!({"ok": true, "status": cur.status, "authorised_now": synced.authorised_now}),

@@ -390,6 +390,31 @@ async fn payment_options_for_the_widget() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
     assert_eq!(r.json["available"], json!(false), "{}", r.text);
+    // The cart itself (the widget's one request): priced by the Worker exactly as
+    // create-checkout charges it.
+    let r = api
+        .get("/api/payment-options?country=SA&currency=SAR&items=TSHIRT-1:4")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
+    assert_eq!(i(&r.json, "/amount/minor"), 23000, "{}", r.text);
+    assert_eq!(r.json["available"], json!(true), "{}", r.text);
+    let created = api
+        .create_checkout(&checkout_body(&[("TSHIRT-1", 4)], "544337866"))
+        .await;
+    assert_eq!(i(&created, "/total/minor"), 23000, "{created}");
+    for (bad, code) in [
+        ("items=NOPE-1:1", "unknown_sku"),
+        ("items=TSHIRT-1:0", "invalid_cart"),
+        ("items=TSHIRT-1", "invalid_cart"),
+        ("items=TSHIRT-1:1&currency=AED", "currency_mismatch"),
+        ("phone=544337866", "invalid_amount"),
+    ] {
+        let r = api
+            .get(&format!("/api/payment-options?country=SA&{bad}"))
+            .await;
+        assert_eq!(r.status.as_u16(), 422, "{bad}: {}", r.describe());
+        assert_eq!(r.error_code(), Some(code), "{bad}: {}", r.text);
+    }
     for bad in [
         "amount=abc",
         "amount=0",
