@@ -26,11 +26,12 @@ WASM="$ROOT/crates/tamara-worker/build/index_bg.wasm"
 # wasm-opt -Oz to a fixed point (worker-build's own step is off: it keeps debug names). The two
 # assumptions hold for rustc's wasm32 output: the memory is the module's own (zero-filled when
 # instantiated) and the low 1 KiB is never used (stack and data start at 1 MiB). The feature list is
-# worker-build's: nothing newer than workerd runs.
+# worker-build's: nothing newer than workerd runs. WORKER_KEEP_NAMES=1 keeps function names (for
+# CPU profiles; build with CARGO_PROFILE_RELEASE_STRIP=false too).
 if [ -x "$WASM_OPT_BIN" ] && [ -f "$WASM" ]; then
   echo "build-worker: wasm-opt -Oz --converge ..."
   "$WASM_OPT_BIN" "$WASM" -o "$WASM.opt" -Oz --low-memory-unused --zero-filled-memory --converge \
-    --strip-debug --strip-producers \
+    $([ "${WORKER_KEEP_NAMES:-0}" = 1 ] && echo --debuginfo || echo --strip-debug) --strip-producers \
     --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
     --enable-bulk-memory --enable-multivalue --enable-reference-types --enable-exception-handling
   mv "$WASM.opt" "$WASM"

@@ -1,5 +1,8 @@
 //! Request context, response helpers and dispatch from [`Route`] to the handlers in `routes/`.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use serde_json::Value;
 use worker::{D1Database, Env, Request, Response};
 
@@ -15,8 +18,8 @@ use crate::tamara::Tamara;
 /// What every handler gets.
 #[derive(Debug)]
 pub struct Ctx {
-    /// Configuration.
-    pub cfg: Config,
+    /// Configuration (read once per isolate, see [`config`]).
+    pub cfg: Rc<Config>,
     /// Bindings.
     pub env: Env,
 }
@@ -63,6 +66,22 @@ impl Ctx {
         .await;
         fetched.map(|c| c.now_ms).unwrap_or_else(|| self.now())
     }
+}
+
+thread_local! {
+    static CONFIG: RefCell<Option<Rc<Config>>> = const { RefCell::new(None) };
+}
+
+/// The configuration, parsed from `env` on the isolate's first request and reused after:
+/// vars and secrets cannot change within an isolate (a deploy or `wrangler secret put` starts
+/// new ones). An invalid configuration is not kept, so every request reports it.
+pub fn config(env: &Env) -> AppResult<Rc<Config>> {
+    if let Some(cfg) = CONFIG.with(|c| c.borrow().clone()) {
+        return Ok(cfg);
+    }
+    let cfg = Rc::new(Config::from_env(env)?);
+    CONFIG.with(|c| *c.borrow_mut() = Some(cfg.clone()));
+    Ok(cfg)
 }
 
 /// A JSON response.
@@ -150,7 +169,7 @@ pub async fn handle(req: Request, env: Env) -> worker::Result<Response> {
         };
     }
     let origin = req.headers().get("Origin").ok().flatten();
-    let cfg = match Config::from_env(&env) {
+    let cfg = match config(&env) {
         Ok(c) => c,
         Err(e) => return Ok(error_response(&e)),
     };

@@ -42,7 +42,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 /// Cron entry point (`[triggers] crons`): one reconciliation pass.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    let cfg = match config::Config::from_env(&env) {
+    let cfg = match app::config(&env) {
         Ok(c) => c,
         Err(e) => {
             worker::console_error!("reconcile: {}", e.message());
