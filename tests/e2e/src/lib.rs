@@ -394,6 +394,11 @@ kill -KILL 0
         ))
     }
 
+    /// The id of its process group (the server and every child, e.g. wrangler's workerd).
+    pub fn pgid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills the process group and waits (bounded) for it to go.
     pub fn stop(&mut self) {
         let pgid = self.child.id();
@@ -611,7 +616,37 @@ pub fn start_wrangler_dev(
     )
 }
 
+/// CPU time (user + system, in clock ticks of 10 ms) used so far by the live processes of
+/// process group `pgid`, from `/proc` (Linux; 0 elsewhere).
+pub fn group_cpu_ticks(pgid: u32) -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let mut total = 0;
+    for entry in dir.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // Fields after the `(comm)`: state ppid pgrp … utime(14) stime(15).
+        let Some((_, rest)) = stat.rsplit_once(") ") else {
+            continue;
+        };
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        if f.get(2).and_then(|g| g.parse::<u32>().ok()) != Some(pgid) {
+            continue;
+        }
+        let num = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        total += num(11) + num(12);
+    }
+    total
+}
+
 impl Stack {
+    /// The Worker's (`wrangler dev` and its workerd processes) process group.
+    pub fn worker_pgid(&self) -> u32 {
+        self.worker.pgid()
+    }
+
     /// Builds what is missing and starts sandbox + Worker on free ports.
     pub fn start(opts: &StackOptions) -> StartResult<Stack> {
         let root = repo_root();

@@ -81,6 +81,8 @@ struct Series {
     errors: usize,
     wall: Duration,
     sample_error: Option<String>,
+    /// CPU ticks (10 ms) used meanwhile by the server's process group (wrangler + workerd).
+    cpu_ticks: u64,
 }
 
 impl Series {
@@ -88,6 +90,7 @@ impl Series {
         self.micros.extend(o.micros);
         self.errors += o.errors;
         self.wall += o.wall;
+        self.cpu_ticks += o.cpu_ticks;
         if self.sample_error.is_none() {
             self.sample_error = o.sample_error;
         }
@@ -351,14 +354,30 @@ fn write_section(root: &Path, section: &str) -> Result<(), String> {
 }
 
 fn row(name: &str, s: &Series) -> String {
+    let n = (s.micros.len() + s.errors).max(1) as u64;
+    // ms of CPU per request, two decimals: ticks × 10 ms × 100 / n.
+    let cpu_x100 = s.cpu_ticks * 1000 / n;
     format!(
-        "| {name} | {} | {} | {} | {} | {} |\n",
+        "| {name} | {} | {} | {} | {} | {} | {}.{:02} |\n",
         s.micros.len() + s.errors,
         s.errors,
         ms(s.pct(50)),
         ms(s.pct(99)),
-        tenth(s.rps_x10())
+        tenth(s.rps_x10()),
+        cpu_x100 / 100,
+        cpu_x100 % 100
     )
+}
+
+/// Runs `load` and records the CPU time the process group `pgid` used meanwhile.
+async fn measured<F>(pgid: u32, load: F) -> (Series, Vec<Value>)
+where
+    F: std::future::Future<Output = (Series, Vec<Value>)>,
+{
+    let before = tamara_e2e::group_cpu_ticks(pgid);
+    let (mut series, bodies) = load.await;
+    series.cpu_ticks = tamara_e2e::group_cpu_ticks(pgid).saturating_sub(before);
+    (series, bodies)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -444,6 +463,7 @@ async fn bench(args: Args) -> Result<(), String> {
         ],
     )?;
     tokio::task::block_in_place(|| pt.wait_http(pt_port, "/health", Duration::from_secs(180)))?;
+    let (w_pg, p_pg) = (stack.worker_pgid(), pt.pgid());
 
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -456,8 +476,11 @@ async fn bench(args: Args) -> Result<(), String> {
 
     // 2. Burst of concurrent checkouts on the fresh stack: nothing lost, nothing doubled.
     println!("burst: {} concurrent checkouts ...", args.burst);
-    let (burst, bodies) =
-        checkout_load(&client, &stack.worker_url, &origin, args.burst, args.burst).await;
+    let (burst, bodies) = measured(
+        w_pg,
+        checkout_load(&client, &stack.worker_url, &origin, args.burst, args.burst),
+    )
+    .await;
     let ids: HashSet<String> = bodies
         .iter()
         .map(|b| s(b, "/order_id").to_owned())
@@ -512,11 +535,18 @@ async fn bench(args: Args) -> Result<(), String> {
             "create-checkout round {round}: {half} requests × 2 at {} connections ...",
             args.concurrency
         );
-        let (w, b) =
-            checkout_load(&client, &stack.worker_url, &origin, half, args.concurrency).await;
+        let (w, b) = measured(
+            w_pg,
+            checkout_load(&client, &stack.worker_url, &origin, half, args.concurrency),
+        )
+        .await;
         worker_orders.extend(b);
         w_create.merge(w);
-        let (p, _) = checkout_load(&client, &pt_url, &origin, half, args.concurrency).await;
+        let (p, _) = measured(
+            p_pg,
+            checkout_load(&client, &pt_url, &origin, half, args.concurrency),
+        )
+        .await;
         p_create.merge(p);
     }
 
@@ -550,34 +580,47 @@ async fn bench(args: Args) -> Result<(), String> {
             part.len(),
             args.concurrency
         );
-        let (w, _) = webhook_load(
-            &client,
-            &stack.worker_url,
-            &token,
-            part.clone(),
-            args.concurrency,
+        let (w, _) = measured(
+            w_pg,
+            webhook_load(
+                &client,
+                &stack.worker_url,
+                &token,
+                part.clone(),
+                args.concurrency,
+            ),
         )
         .await;
         w_hook.merge(w);
-        let (p, _) = webhook_load(&client, &pt_url, &token, part.clone(), args.concurrency).await;
+        let (p, _) = measured(
+            p_pg,
+            webhook_load(&client, &pt_url, &token, part.clone(), args.concurrency),
+        )
+        .await;
         p_hook.merge(p);
     }
 
     // 3c. Where the time goes: the Worker with no outbound call and no D1 (`/api/health`), and
     // with one D1 read (`/api/catalog`).
     println!("diagnostics: GET /api/health and GET /api/catalog ...");
-    let (w_health, _) = get_load(
-        &client,
-        format!("{}/api/health", stack.worker_url),
-        half,
-        args.concurrency,
+    let (w_health, _) = measured(
+        w_pg,
+        get_load(
+            &client,
+            format!("{}/api/health", stack.worker_url),
+            half,
+            args.concurrency,
+        ),
     )
     .await;
-    let (w_catalog, _) = get_load(
-        &client,
-        format!("{}/api/catalog", stack.worker_url),
-        half,
-        args.concurrency,
+    let (w_catalog, _) = measured(
+        w_pg,
+        get_load(
+            &client,
+            format!("{}/api/catalog", stack.worker_url),
+            half,
+            args.concurrency,
+        ),
     )
     .await;
 
@@ -586,7 +629,7 @@ async fn bench(args: Args) -> Result<(), String> {
     let p50_ok = ratio_x100 <= 150;
     let mut table = String::new();
     table.push_str(
-        "| series | requests | errors | p50 ms | p99 ms | req/s |\n|---|---|---|---|---|---|\n",
+        "| series | requests | errors | p50 ms | p99 ms | req/s | server CPU ms/req |\n|---|---|---|---|---|---|---|\n",
     );
     table.push_str(&row("create-checkout · tamara-worker", &w_create));
     table.push_str(&row("create-checkout · JS pass-through", &p_create));
@@ -652,7 +695,7 @@ async fn bench(args: Args) -> Result<(), String> {
         let _ = writeln!(sec, "\n### Latency and throughput\n");
         let _ = writeln!(
             sec,
-            "{} requests per series at {} concurrent connections (two alternating rounds Worker / pass-through, after 50 warm-up requests each). The pass-through (`tests/passthrough/index.js`) forwards create-checkout as one `POST /checkout` to the sandbox and answers a webhook after one `GET /merchants/orders/{{id}}` at the sandbox (the read the Worker also does); the Worker also validates, prices from D1, claims the idempotency key and stores the order, and for each webhook verifies the JWT, de-duplicates, re-reads the order at the sandbox and writes the audit trail. The last two rows ({} requests each, Worker only) show its floor with no outbound call and no D1, and with one D1 read.\n",
+            "{} requests per series at {} concurrent connections (two alternating rounds Worker / pass-through, after 50 warm-up requests each). The pass-through (`tests/passthrough/index.js`) forwards create-checkout as one `POST /checkout` to the sandbox and answers a webhook after one `GET /merchants/orders/{{id}}` at the sandbox (the read the Worker also does); the Worker also validates, prices the cart and claims the idempotency key in one D1 batch, then stores the order, its audit event and the key's answer in a second, and for each webhook verifies the JWT, records and de-duplicates the event and reads the order in one D1 batch, re-reads the order at the sandbox and marks the event done in a second. The last two rows ({} requests each, Worker only) show its floor with no outbound call and no D1, and with one D1 read. \"server CPU ms/req\" is the CPU time (user + system, from /proc, 10 ms ticks) that the server's whole process group (`wrangler dev`: its proxy workerd and the runtime workerd, where the Worker, the assets router and local D1 run) used during the series, per request: on 2 cores with everything on one machine, that cost is what sets the latency at 200 connections.\n",
             half * 2,
             args.concurrency,
             half
