@@ -737,12 +737,19 @@ fn idem_complete_stmt(
     )
 }
 
-/// Drops a key whose request failed transiently (the client may retry with it).
-pub async fn idem_release(db: &D1Database, key: &str) -> AppResult<()> {
+/// After a transient failure (the client may retry with the key): the key stays, but its claim
+/// is dated back past the in-flight window, so the next request with it proceeds at once, as a
+/// retry: it looks the order up (in D1 and at Tamara) before creating anything, because the
+/// failed attempt may have created it.
+pub async fn idem_mark_retryable(db: &D1Database, key: &str) -> AppResult<()> {
     run(
         db,
-        "DELETE FROM idempotency_keys WHERE key = ?1 AND response_status IS NULL",
-        &[Arg::T(key)],
+        "UPDATE idempotency_keys SET created_at = created_at - ?2 \
+         WHERE key = ?1 AND response_status IS NULL",
+        &[
+            Arg::T(key),
+            Arg::I(crate::idempotency::IN_FLIGHT_STALE_MS + 1),
+        ],
     )
     .await
     .map(|_| ())

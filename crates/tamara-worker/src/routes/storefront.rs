@@ -567,7 +567,7 @@ pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response>
     } else if idempotency::is_final(status) || unconfirmed {
         db::idem_complete(&db, &key, status, &v.to_string()).await?;
     } else {
-        db::idem_release(&db, &key).await?;
+        db::idem_mark_retryable(&db, &key).await?;
     }
     app::json(status, &v)
 }

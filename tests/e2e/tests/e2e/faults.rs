@@ -165,6 +165,42 @@ async fn create_checkout_timeout_records_order_and_retry_creates_none() {
     assert_eq!(api.sandbox_orders().await.len(), before.len() + 1);
 }
 
+/// Tamara creates the order but answers after the Worker's timeout, and the lookup by reference
+/// fails too (every attempt): the outcome stays unknown, so the answer is a retryable 5xx. A
+/// retry with the same key looks the reference up before creating: still one order at Tamara.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_timeout_and_failed_lookup_then_retry_creates_none() {
+    let (api, _g) = api_exclusive().await;
+    let body = checkout_body(&[("ABAYA-1", 2)], "544337866");
+    let key = uuid::Uuid::new_v4().to_string();
+    let before = api.sandbox_orders().await.len();
+    api.fault(json!({"route": "POST /checkout", "delay_after_ms": 9000, "count": 1}))
+        .await;
+    fault(&api, "GET /merchants/orders/reference-id/*", 3).await;
+    let r = api.create_checkout_keyed(&key, &body).await;
+    assert!(r.status.is_server_error(), "{}", r.describe());
+    assert!(r.error_code().is_some(), "{}", r.text);
+    assert_eq!(
+        api.sandbox_orders().await.len(),
+        before + 1,
+        "Tamara has it"
+    );
+    api.clear_faults().await;
+    let again = api.create_checkout_keyed(&key, &body).await;
+    assert_eq!(again.status.as_u16(), 502, "{}", again.describe());
+    assert_eq!(
+        again.error_code(),
+        Some("checkout_state_unknown"),
+        "{}",
+        again.text
+    );
+    assert_eq!(
+        api.sandbox_orders().await.len(),
+        before + 1,
+        "no second order"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authorise_fault_is_completed_by_reconcile() {
     let (api, _g) = api_exclusive().await;
