@@ -7,15 +7,23 @@
 // last_name, phone_number, email}`, `el.shippingAddress = {first_name, last_name, line1, city,
 // country_code, …}`, or the same as JSON attributes `cart='…'`, `customer='…'`,
 // `shipping-address='…'`. Prices never come from the page: the Worker prices SKUs.
-// Events (bubbling, composed): `tamara-ready`, `tamara-availability` {available, amount,
-// reason, options}, `tamara-error` {code, stage, message}, `tamara-redirect` {order_id,
-// checkout_url} — cancelable: `preventDefault()` stops `location.assign(checkout_url)`.
+// Events (bubbling, composed): `tamara-ready`, `tamara-availability` (the Worker's
+// payment-options answer: {available, amount, reason, options, min_limit, max_limit}),
+// `tamara-error` {code, stage, message}, `tamara-redirect` {order_id, checkout_url} — cancelable:
+// `preventDefault()` stops `location.assign(checkout_url)`.
 // Programmatic: `await TamaraCheckout.mount(element, {workerUrl, country, currency, lang, cart,
 // customer, shippingAddress})` → handle {set_cart, set_customer, set_shipping_address,
 // set_lang, state, destroy}.
 // Theming: CSS custom properties --tamara-accent, --tamara-accent-text, --tamara-radius,
-// --tamara-font, --tamara-font-size, --tamara-text, --tamara-muted, --tamara-bg,
-// --tamara-border, --tamara-error, --tamara-focus, --tamara-padding; ::part(container|option|button).
+// --tamara-button-radius, --tamara-font, --tamara-font-size, --tamara-text, --tamara-muted,
+// --tamara-bg, --tamara-border, --tamara-error, --tamara-focus, --tamara-padding;
+// ::part(container|option|button).
+//
+// The widget itself (state machine, texts, DOM, Worker calls) is Rust in ./pkg/. This file only
+// loads it as early as possible and, so that nothing waits in series, starts in parallel what the
+// first render needs: the wasm (compiled while it downloads), its JS glue, the payment-options
+// request for the cart the page already set; and while they are on their way it pays for the ICU
+// set-up of the page's first Intl.NumberFormat. It also holds the widget's stylesheet.
 
 const PKG = new URL("./pkg/tamara_widget.js", import.meta.url);
 const WASM = new URL("./pkg/tamara_widget_bg.wasm", import.meta.url);
@@ -25,9 +33,12 @@ let loading = null;
 /** Loads the wasm module once (started as soon as this file is imported). */
 export function load() {
   if (!loading) {
-    const wasm = fetch(WASM); // in parallel with the glue's import
+    // Compiled while it downloads (served as application/wasm), in parallel with the glue.
+    const module = WebAssembly.compileStreaming(fetch(WASM)).catch(() =>
+      fetch(WASM).then((r) => r.arrayBuffer()).then((bytes) => WebAssembly.compile(bytes)),
+    );
     loading = import(PKG.href).then(async (m) => {
-      await m.default({ module_or_path: wasm });
+      await m.default({ module_or_path: await module });
       return m;
     });
     loading.catch(() => {
@@ -38,15 +49,77 @@ export function load() {
 }
 load().catch(() => {});
 
-// The catalog (to price the cart) is fetched by the page while the wasm loads, then handed to the
-// widget: one round trip less before the option shows. Failures fall back to the widget's own fetch.
-function prefetchCatalog(base) {
-  return fetch(`${base}/api/catalog`, { headers: { Accept: "application/json" } })
-    .then((r) => (r.ok ? r.json() : null))
-    .catch(() => null);
+/** How long a mount waits for an early payment-options answer that is not there yet. */
+const SETTLE_MS = 150;
+
+const CURRENCY = { SA: "SAR", AE: "AED", QA: "QAR", KW: "KWD", BH: "BHD", OM: "OMR" };
+const EXPONENT = { SAR: 2, AED: 2, QAR: 2, KWD: 3, BHD: 3, OMR: 3 };
+
+// The widget's styles: one constructable sheet shared by every instance's shadow root.
+const CSS = `:host{display:block;font-family:var(--tamara-font,system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans Arabic",Tahoma,sans-serif);font-size:var(--tamara-font-size,15px);color:var(--tamara-text,#1f1f24);line-height:1.4}
+:host([hidden]){display:none}
+.tw{box-sizing:border-box;border:1px solid var(--tamara-border,#dcdce4);border-radius:var(--tamara-radius,12px);background:var(--tamara-bg,#fff);padding:var(--tamara-padding,16px);text-align:start}
+.tw>*+*{margin-top:12px}.tw>:empty,.tw>[hidden]{margin-top:0}
+.tw-head{display:flex;align-items:center;gap:10px;font-weight:600}
+.tw-logo{height:24px;width:auto;flex:none}.tw-options{display:grid;gap:8px}
+.tw-option{display:flex;align-items:flex-start;gap:10px;padding:10px 12px;cursor:pointer;border:1px solid var(--tamara-border,#dcdce4);border-radius:calc(var(--tamara-radius,12px) - 4px)}
+.tw-option:has(input:checked){border-color:var(--tamara-accent,#111118);box-shadow:0 0 0 1px var(--tamara-accent,#111118)}
+.tw-option:has(input:focus-visible){outline:3px solid var(--tamara-focus,#6d4aff);outline-offset:2px}
+.tw-option input{margin:2px 0 0;width:18px;height:18px;flex:none;accent-color:var(--tamara-accent,#111118)}
+.tw-option input:focus-visible{outline:none}.tw-body{display:grid;gap:2px}.tw-text{font-weight:600}
+.tw-label{font-size:.87em;color:var(--tamara-muted,#5d5d6b)}.tw-label:empty{display:none}
+.tw-status,.tw-alert{margin-bottom:0}.tw-status{color:var(--tamara-muted,#5d5d6b)}
+.tw-alert{color:var(--tamara-error,#b3261e);font-weight:500}
+.tw[aria-busy=true] .tw-status::before{content:"";display:inline-block;width:.8em;height:.8em;margin-inline-end:.5em;border:2px solid currentColor;border-inline-end-color:transparent;border-radius:50%;vertical-align:-.1em;animation:tw-spin .8s linear infinite}
+@keyframes tw-spin{to{transform:rotate(360deg)}}
+@media (prefers-reduced-motion:reduce){.tw[aria-busy=true] .tw-status::before{animation:none}}
+.tw-btn{appearance:none;display:block;width:100%;min-height:44px;padding:12px 16px;border:0;cursor:pointer;font:inherit;font-weight:600;border-radius:var(--tamara-button-radius,var(--tamara-radius,12px));background:var(--tamara-accent,#111118);color:var(--tamara-accent-text,#fff)}
+.tw-btn:hover:not(:disabled){filter:brightness(1.15)}.tw-btn:disabled{opacity:.6;cursor:progress}
+.tw-btn[hidden]{display:none}
+:focus-visible{outline:3px solid var(--tamara-focus,#6d4aff);outline-offset:2px}`;
+let sheet = null;
+function shadow(element) {
+  const root = element.shadowRoot ?? element.attachShadow({ mode: "open" });
+  try {
+    sheet ??= new CSSStyleSheet();
+    if (!sheet.cssRules.length) sheet.replaceSync(CSS);
+    if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  } catch {
+    // no constructable stylesheets: unstyled but working
+  }
+  return root;
 }
 
-const EXPONENT = { SAR: 2, AED: 2, QAR: 2, KWD: 3, BHD: 3, OMR: 3 };
+const encode = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * The payment-options request the widget will make first for these options, sent now (while the
+ * wasm loads) and handed to it as `prefetch: {url, answer}` (`answer`: a promise of `{status,
+ * body}`, the body parsed here so that the widget renders in the same task it mounts). The
+ * widget uses it only if it computes the very same URL; otherwise it asks again itself. A plain
+ * GET: no CORS preflight.
+ */
+function prefetch({ workerUrl, worker_url, country, currency, cart, customer }) {
+  const code = String(country ?? "").trim().toUpperCase() || "SA";
+  const expected = CURRENCY[code];
+  const asked = String(currency ?? "").trim().toUpperCase();
+  if (!expected || (asked && asked !== expected) || !Array.isArray(cart?.items)) return undefined;
+  const lines = new Map();
+  for (const item of cart.items) {
+    const sku = String(item?.sku ?? "").trim();
+    const quantity = item?.quantity;
+    if (!sku || /[:,]/.test(sku) || !Number.isSafeInteger(quantity) || quantity < 1) return undefined;
+    lines.set(sku, (lines.get(sku) ?? 0) + quantity);
+  }
+  if (!lines.size || lines.size > 50 || [...lines.values()].some((q) => q > 999)) return undefined;
+  const items = [...lines].map(([sku, quantity]) => `${encode(sku)}:${quantity}`).join(",");
+  const phone = String(customer?.phone_number ?? customer?.phoneNumber ?? customer?.phone ?? "").trim();
+  const path = `/api/payment-options?country=${encode(code)}&currency=${expected}&items=${items}${phone ? `&phone=${encode(phone)}` : ""}`;
+  const url = `${String(workerUrl ?? worker_url ?? "").trim().replace(/\/+$/, "")}${path}`;
+  const answer = fetch(url).then(async (r) => ({ status: r.status, body: await r.json().catch(() => null) }));
+  answer.catch(() => {}); // the widget reports a failure (as network_error) if it uses this one
+  return { url, answer };
+}
 
 /**
  * Formats a Worker money object `{amount: "57.50", minor, currency}` with Intl, from the exact
@@ -70,8 +143,11 @@ export function formatMoney(money, lang = "en", country = "SA") {
 
 /** Mounts the widget into `element` (any element that can hold a shadow root). */
 export async function mount(element, options = {}) {
+  const early = prefetch(options);
+  shadow(element);
   const m = await load();
-  return m.mount(element, options);
+  if (early) await Promise.race([early.answer.catch(() => {}), new Promise((ok) => setTimeout(ok, SETTLE_MS))]);
+  return m.mount(element, { ...options, prefetch: early });
 }
 
 function emitError(el, code, stage, message) {
@@ -164,31 +240,40 @@ export class TamaraCheckoutElement extends HTMLElement {
     }
   }
 
+  #options() {
+    return {
+      workerUrl: this.getAttribute("worker-url") ?? "",
+      country: this.getAttribute("country") ?? "SA",
+      currency: this.getAttribute("currency") ?? "",
+      lang: this.getAttribute("lang") ?? "en",
+      cart: this.#values.cart,
+      customer: this.#values.customer,
+      shippingAddress: this.#values.shippingAddress,
+    };
+  }
+
   async #mount() {
     const generation = ++this.#generation;
-    const base = (this.getAttribute("worker-url") ?? "").replace(/\/+$/, "");
+    const early = prefetch(this.#options());
+    shadow(this);
     let m;
-    let catalog;
     try {
-      [m, catalog] = await Promise.all([load(), prefetchCatalog(base)]);
+      m = await load();
     } catch (e) {
       emitError(this, "load_failed", "load", e);
       return;
     }
+    // With the answer already here, the widget mounts and renders the option in one task: no
+    // intermediate "checking…" frame to lay out. A slow answer waits at most SETTLE_MS more; then
+    // the widget shows that it is checking, and the answer follows.
+    if (early) await Promise.race([early.answer.catch(() => {}), new Promise((ok) => setTimeout(ok, SETTLE_MS))]);
     if (generation !== this.#generation || !this.isConnected) return;
     this.#handle?.destroy();
     this.#handle = null;
     try {
-      this.#handle = m.mount(this, {
-        workerUrl: this.getAttribute("worker-url") ?? "",
-        country: this.getAttribute("country") ?? "SA",
-        currency: this.getAttribute("currency") ?? "",
-        lang: this.getAttribute("lang") ?? "en",
-        cart: this.#values.cart,
-        customer: this.#values.customer,
-        shippingAddress: this.#values.shippingAddress,
-        catalog,
-      });
+      // Current inputs (they may have changed while loading): the widget uses `early` only if
+      // its first query is still the one sent.
+      this.#handle = m.mount(this, { ...this.#options(), prefetch: early });
     } catch (e) {
       emitError(this, "invalid_config", "mount", e);
     }
@@ -199,12 +284,17 @@ if (!customElements.get("tamara-checkout")) {
   customElements.define("tamara-checkout", TamaraCheckoutElement);
 }
 
-// A page's first Intl.NumberFormat costs tens of ms (ICU data): pay it now, while the wasm and
-// the catalog are on their way (both requests are already out), not after the options arrive.
-try {
-  new Intl.NumberFormat("en", { style: "currency", currency: "SAR" }).format(0);
-} catch {
-  // no Intl: the widget falls back to "57.50 SAR"
+// The page's first Intl.NumberFormat costs 20–60 ms on the main thread: V8 builds its table of the
+// locales ICU can format (once per renderer process). Paid here, right after the requests are sent
+// (the payment-options one by the elements just upgraded), it overlaps with downloading the wasm,
+// the glue and the answer instead of following them. (Measured: building it on a throwaway worker
+// thread instead was slower on two cores: the worker rarely finished before the first amount was
+// formatted.) Same locale and options as the widget's formatter for the first element on the page.
+{
+  const el = document.querySelector("tamara-checkout");
+  const country = (el?.getAttribute("country") ?? "SA").trim().toUpperCase() || "SA";
+  const lang = el?.getAttribute("lang")?.trim().toLowerCase().startsWith("ar") ? "ar" : "en";
+  formatMoney({ amount: "0", currency: CURRENCY[country] ?? "SAR" }, lang, country);
 }
 
 export const TamaraCheckout = { mount, load, formatMoney };

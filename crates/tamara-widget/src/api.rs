@@ -1,19 +1,16 @@
 //! The Worker's storefront API (CONTRACTS.md §2.1) over `gloo-net`.
 //!
 //! Bodies are parsed by the browser (`Response.json()`) and read with [`crate::js`]; the
-//! checkout body is serialized with `serde-wasm-bindgen` + `JSON.stringify` (no `serde_json`
-//! in the wasm: smaller bundle).
+//! checkout body is written by `CheckoutRequest::to_json` (no `serde_json` in the wasm). `GET`s carry no custom header, so a cross-origin Worker needs
+//! no CORS preflight.
 
 use crate::js::{self, Bad};
-use crate::state::{CheckoutRequest, FetchError, Input, OptionsQuery};
-use gloo_net::http::Request;
-use serde::Serialize as _;
+use crate::state::{cat, CheckoutRequest, FetchError, Input, OptionsQuery};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 fn js_message(value: &JsValue) -> String {
-    let message = js::get(value, "message");
-    message
+    js::get(value, "message")
         .as_string()
         .or_else(|| value.as_string())
         .unwrap_or_else(|| "request failed".to_owned())
@@ -28,112 +25,123 @@ fn gloo_message(error: gloo_net::Error) -> String {
     }
 }
 
-fn bad(field: Bad) -> FetchError {
-    FetchError::Decode(format!("unexpected answer: field {}", field.0))
+fn network(error: JsValue) -> FetchError {
+    FetchError::Network(js_message(&error))
 }
 
-async fn body_json(response: &web_sys::Response) -> Result<JsValue, FetchError> {
-    let promise = response
-        .json()
-        .map_err(|e| FetchError::Decode(js_message(&e)))?;
-    JsFuture::from(promise)
-        .await
-        .map_err(|e| FetchError::Decode(js_message(&e)))
+fn decode(error: JsValue) -> FetchError {
+    FetchError::Decode(js_message(&error))
 }
 
 /// One Worker call.
 #[derive(Debug)]
 pub enum Call {
-    /// `GET /api/catalog`.
-    Catalog,
-    /// `GET /api/payment-options?…` for request `seq`.
-    Options(u64, OptionsQuery),
+    /// `GET /api/payment-options?…` for request `seq`; with the answer to the same URL when the
+    /// page already asked (the custom element does while the wasm loads): a promise of
+    /// `{status, body}` (`body`: the parsed JSON, or `null`).
+    Options(u64, OptionsQuery, Option<js_sys::Promise>),
     /// `POST /api/checkout` with this `Idempotency-Key` and body.
-    Checkout(String, CheckoutRequest),
+    Checkout(String, Box<CheckoutRequest>),
 }
 
 impl Call {
-    fn failed(self, error: FetchError) -> Input {
+    fn failed(&self, error: FetchError) -> Input {
         match self {
-            Call::Catalog => Input::CatalogFailed(error),
-            Call::Options(seq, _) => Input::OptionsFailed(seq, error),
+            Call::Options(seq, ..) => Input::OptionsFailed(*seq, error),
             Call::Checkout(..) => Input::CheckoutFailed(error),
         }
     }
 
-    fn request(&self, base: &str) -> Result<Request, FetchError> {
-        let get = |path: &str| {
-            Request::get(&format!("{base}{path}"))
-                .header("Accept", "application/json")
-                .build()
-                .map_err(|e| FetchError::Network(gloo_message(e)))
-        };
-        match self {
-            Call::Catalog => get("/api/catalog"),
-            Call::Options(_, query) => get(&query.path()),
+    /// The HTTP status and the parsed JSON body (`Err` if it was not JSON).
+    async fn exchange(
+        &mut self,
+        base: &str,
+    ) -> Result<(u16, Result<JsValue, JsValue>), FetchError> {
+        let request = match self {
+            Call::Options(_, _, prefetched @ Some(_)) => {
+                let promise = prefetched
+                    .take()
+                    .unwrap_or_else(|| js_sys::Promise::resolve(&JsValue::NULL));
+                let got = JsFuture::from(promise).await.map_err(network)?;
+                let status = js::get(&got, "status").as_f64().unwrap_or_default() as u16;
+                return Ok((status, Ok(js::get(&got, "body"))));
+            }
+            Call::Options(_, query, None) => {
+                web_sys::Request::new_with_str(&cat(&[base, &query.path()]))
+            }
             Call::Checkout(key, body) => {
-                let value = body
-                    .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-                    .map_err(|_| FetchError::Decode("cannot encode the checkout".to_owned()))?;
-                let text = js_sys::JSON::stringify(&value)
-                    .map_err(|e| FetchError::Decode(js_message(&e)))?
-                    .as_string()
-                    .unwrap_or_default();
-                Request::post(&format!("{base}/api/checkout"))
-                    .header("Accept", "application/json")
-                    .header("Content-Type", "application/json")
-                    .header("Idempotency-Key", key)
-                    .body(text)
-                    .map_err(|e| FetchError::Network(gloo_message(e)))
+                let headers = js_sys::Object::new();
+                for (name, value) in [
+                    ("Accept", "application/json"),
+                    ("Content-Type", "application/json"),
+                    ("Idempotency-Key", key.as_str()),
+                ] {
+                    let _ = js_sys::Reflect::set(
+                        &headers,
+                        &JsValue::from_str(name),
+                        &JsValue::from_str(value),
+                    );
+                }
+                let init = web_sys::RequestInit::new();
+                init.set_method("POST");
+                init.set_headers(&headers);
+                init.set_body(&JsValue::from_str(&body.to_json()));
+                web_sys::Request::new_with_str_and_init(&cat(&[base, "/api/checkout"]), &init)
             }
         }
+        .map_err(network)?;
+        let response: web_sys::Response = gloo_net::http::Request::from(request)
+            .send()
+            .await
+            .map_err(|e| FetchError::Network(gloo_message(e)))?
+            .into();
+        let body = JsFuture::from(response.json().map_err(decode)?).await;
+        Ok((response.status(), body))
     }
 }
 
-/// Sends `call` to the Worker at `base` and turns the answer into the widget's next input.
+/// Sends `call` to the Worker at `base` and turns the answer into the widget's next input,
+/// with the answer's JSON body (`undefined` when there is none).
 /// (One async function for every call: one state machine in the wasm, not one per call.)
-pub async fn perform(base: &str, call: Call) -> Input {
-    let answer = match call.request(base) {
-        Ok(request) => send(request).await,
+pub async fn perform(base: &str, mut call: Call) -> (Input, JsValue) {
+    let value = match call.exchange(base).await {
+        Ok((status, body)) => answer(status, body),
         Err(error) => Err(error),
     };
-    let value = match answer {
+    let value = match value {
         Ok(value) => value,
-        Err(error) => return call.failed(error),
+        Err(error) => return (call.failed(error), JsValue::UNDEFINED),
     };
     let parsed = match &call {
-        Call::Catalog => js::catalog(&value).map(Input::CatalogLoaded),
-        Call::Options(seq, _) => js::payment_options(&value).map(|a| Input::OptionsLoaded(*seq, a)),
+        Call::Options(seq, ..) => {
+            js::payment_options(&value).map(|a| Input::OptionsLoaded(*seq, a))
+        }
         Call::Checkout(..) => js::checkout_created(&value).map(Input::CheckoutCreated),
     };
-    parsed.unwrap_or_else(|field| call.failed(bad(field)))
+    let input = parsed.unwrap_or_else(|Bad(field)| {
+        call.failed(FetchError::Decode(cat(&[
+            "unexpected answer: field ",
+            field,
+        ])))
+    });
+    (input, value)
 }
 
-/// Sends a request; 2xx → the parsed JSON body, else the Worker's `{"error": {code, message}}`.
-async fn send(request: Request) -> Result<JsValue, FetchError> {
-    let response: web_sys::Response = request
-        .send()
-        .await
-        .map_err(|e| FetchError::Network(gloo_message(e)))?
-        .into();
-    let status = response.status();
-    if !(200..300).contains(&status) {
-        let reason = body_json(&response)
-            .await
-            .ok()
-            .and_then(|v| js::error_body(&v).ok());
-        return Err(match reason {
-            Some(reason) => FetchError::Http {
-                status,
-                code: reason.code,
-                message: reason.message,
-            },
-            None => FetchError::Http {
-                status,
-                code: format!("http_{status}"),
-                message: String::new(),
-            },
-        });
+/// 2xx → the parsed JSON body, else the Worker's `{"error": {code, message}}`.
+fn answer(status: u16, body: Result<JsValue, JsValue>) -> Result<JsValue, FetchError> {
+    if (200..300).contains(&status) {
+        return body.map_err(decode);
     }
-    body_json(&response).await
+    Err(match body.ok().and_then(|v| js::error_body(&v).ok()) {
+        Some(reason) => FetchError::Http {
+            status,
+            code: reason.code,
+            message: reason.message,
+        },
+        None => FetchError::Http {
+            status,
+            code: cat(&["http_", &crate::state::uint(u64::from(status))]),
+            message: String::new(),
+        },
+    })
 }

@@ -5,11 +5,11 @@
 //! widget never needs. Amounts are read as integer minor units (`Number.isSafeInteger`).
 
 use crate::state::{
-    Address, Cart, CartItem, Catalog, CheckoutCreated, Customer, Money, PaymentOption,
-    PaymentOptions, Product, Reason,
+    uint, Address, Cart, CartItem, CheckoutCreated, Customer, Money, PaymentOption, PaymentOptions,
+    Reason,
 };
 use js_sys::{Array, Number, Reflect};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// A missing or mistyped field: its name.
 #[derive(Debug)]
@@ -32,10 +32,13 @@ fn absent(value: &JsValue) -> bool {
 
 /// First present key among `keys` (aliases: `first_name` / `firstName`).
 fn get_any(value: &JsValue, keys: &[&str]) -> JsValue {
-    keys.iter()
-        .map(|k| get(value, k))
-        .find(|v| !absent(v))
-        .unwrap_or(JsValue::UNDEFINED)
+    for key in keys {
+        let v = get(value, key);
+        if !absent(&v) {
+            return v;
+        }
+    }
+    JsValue::UNDEFINED
 }
 
 fn string(value: &JsValue, key: &'static str) -> Read<String> {
@@ -51,7 +54,7 @@ fn text(value: JsValue, key: &'static str) -> Read<Option<String>> {
         return Ok(Some(s));
     }
     if Number::is_safe_integer(&value) {
-        return Ok(Some(uint_of(&value, key)?.to_string()));
+        return Ok(Some(uint(uint_of(&value, key)?)));
     }
     Err(Bad(key))
 }
@@ -64,11 +67,12 @@ fn uint_of(value: &JsValue, key: &'static str) -> Read<u64> {
     u64::try_from(whole).map_err(|_| Bad(key))
 }
 
-fn uint(value: &JsValue, key: &'static str) -> Read<u64> {
+fn uint_at(value: &JsValue, key: &'static str) -> Read<u64> {
     uint_of(&get(value, key), key)
 }
 
-fn array(value: &JsValue, key: &'static str) -> Read<Vec<JsValue>> {
+/// `value[key]` as a list read item by item with `read` (absent = empty).
+fn list<T>(value: &JsValue, key: &'static str, read: impl Fn(&JsValue) -> Read<T>) -> Read<Vec<T>> {
     let list = get(value, key);
     if absent(&list) {
         return Ok(Vec::new());
@@ -76,14 +80,18 @@ fn array(value: &JsValue, key: &'static str) -> Read<Vec<JsValue>> {
     if !Array::is_array(&list) {
         return Err(Bad(key));
     }
-    Ok(Array::from(&list).iter().collect())
+    let list: Array = list.unchecked_into();
+    let mut out = Vec::new();
+    for index in 0..list.length() {
+        out.push(read(&list.get(index))?);
+    }
+    Ok(out)
 }
 
 fn money(value: &JsValue, key: &'static str) -> Read<Money> {
     let m = get(value, key);
     Ok(Money {
-        amount: string(&m, "amount").map_err(|_| Bad(key))?,
-        minor: uint(&m, "minor").map_err(|_| Bad(key))?,
+        minor: uint_at(&m, "minor").map_err(|_| Bad(key))?,
         currency: string(&m, "currency").map_err(|_| Bad(key))?,
     })
 }
@@ -103,38 +111,18 @@ fn reason(value: &JsValue) -> Read<Reason> {
     })
 }
 
-/// `GET /api/catalog`.
-pub fn catalog(value: &JsValue) -> Read<Catalog> {
-    let products = array(value, "products")?
-        .iter()
-        .map(|p| {
-            Ok(Product {
-                sku: string(p, "sku")?,
-                price: money(p, "price")?,
-            })
-        })
-        .collect::<Read<Vec<_>>>()?;
-    Ok(Catalog {
-        currency: string(value, "currency")?,
-        products,
-    })
-}
-
 /// `GET /api/payment-options`.
 pub fn payment_options(value: &JsValue) -> Read<PaymentOptions> {
-    let options = array(value, "options")?
-        .iter()
-        .map(|o| {
-            Ok(PaymentOption {
-                payment_type: string(o, "payment_type")?,
-                instalments: u32::try_from(uint(o, "instalments")?)
-                    .map_err(|_| Bad("instalments"))?,
-                instalment_amount: money(o, "instalment_amount")?,
-                label_en: get(o, "label_en").as_string().unwrap_or_default(),
-                label_ar: get(o, "label_ar").as_string().unwrap_or_default(),
-            })
+    let options = list(value, "options", |o| {
+        Ok(PaymentOption {
+            payment_type: string(o, "payment_type")?,
+            instalments: u32::try_from(uint_at(o, "instalments")?)
+                .map_err(|_| Bad("instalments"))?,
+            instalment_amount: money(o, "instalment_amount")?,
+            label_en: get(o, "label_en").as_string().unwrap_or_default(),
+            label_ar: get(o, "label_ar").as_string().unwrap_or_default(),
         })
-        .collect::<Read<Vec<_>>>()?;
+    })?;
     let why = get(value, "reason");
     Ok(PaymentOptions {
         available: get(value, "available").as_bool().ok_or(Bad("available"))?,
@@ -165,16 +153,13 @@ pub fn error_body(value: &JsValue) -> Read<Reason> {
 
 /// `{items: [{sku, quantity}]}`; null/undefined = empty.
 pub fn cart(value: &JsValue) -> Read<Cart> {
-    let items = array(value, "items")?
-        .iter()
-        .map(|item| {
-            let quantity = uint(item, "quantity")?;
-            Ok(CartItem {
-                sku: string(item, "sku")?,
-                quantity: u32::try_from(quantity).map_err(|_| Bad("quantity"))?,
-            })
+    let items = list(value, "items", |item| {
+        let quantity = uint_at(item, "quantity")?;
+        Ok(CartItem {
+            sku: string(item, "sku")?,
+            quantity: u32::try_from(quantity).map_err(|_| Bad("quantity"))?,
         })
-        .collect::<Read<Vec<_>>>()?;
+    })?;
     Ok(Cart { items })
 }
 

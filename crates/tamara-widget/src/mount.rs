@@ -2,58 +2,75 @@
 
 use crate::api;
 use crate::js::{self, Bad};
-use crate::state::{Config, Effect, Input, Lang, PaymentOptions, Widget};
+use crate::state::{cat, Config, Effect, Input, Lang, Widget};
 use crate::view::{Action, View};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
-use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
+use web_sys::{CustomEvent, CustomEventInit, Element};
 
 struct Inner {
     model: Widget,
     view: View,
-    host: HtmlElement,
+    host: Element,
     destroyed: bool,
+    /// A payment-options request the page sent before the wasm was ready: its URL and the
+    /// promise of its `{status, body}`, used if the widget's own first request is the same.
+    prefetch: Option<(String, js_sys::Promise)>,
+    /// The JSON of the last payment-options answer (the `tamara-availability` detail).
+    answer: JsValue,
 }
 
 type Shared = Rc<RefCell<Inner>>;
 
-fn from_js<T: Default>(
+/// Reads a host input (`null`/`undefined` = empty) into the widget's [`Input`].
+// Not generic and not inlined: one copy for the cart, customer and address.
+#[inline(never)]
+fn read(
     value: &JsValue,
     what: &str,
-    read: fn(&JsValue) -> Result<T, Bad>,
-) -> Result<T, JsError> {
-    if value.is_null() || value.is_undefined() {
-        return Ok(T::default());
-    }
-    read(value).map_err(|Bad(field)| {
-        JsError::new(&format!("tamara-widget: invalid {what}: field {field}"))
+    reader: fn(&JsValue) -> Result<Input, Bad>,
+) -> Result<Input, JsError> {
+    reader(value).map_err(|Bad(field)| {
+        JsError::new(&cat(&["tamara-widget: invalid ", what, ": field ", field]))
     })
 }
 
-fn to_js<T: Serialize>(value: &T) -> JsValue {
-    value
+fn read_cart(value: &JsValue) -> Result<Input, Bad> {
+    js::cart(value).map(Input::SetCart)
+}
+
+fn read_customer(value: &JsValue) -> Result<Input, Bad> {
+    js::customer(value).map(Input::SetCustomer)
+}
+
+fn read_address(value: &JsValue) -> Result<Input, Bad> {
+    js::address(value).map(Input::SetShipping)
+}
+
+/// An event detail: a plain JS object with these string fields, made by `serde-wasm-bindgen`.
+/// (A map of string pairs, not derived structs: no per-struct code, no field-name cache.)
+struct Detail<'a>(&'a [(&'a str, &'a str)]);
+
+impl Serialize for Detail<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().copied())
+    }
+}
+
+fn detail(fields: &[(&str, &str)]) -> JsValue {
+    Detail(fields)
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .unwrap_or(JsValue::NULL)
 }
 
+/// Random part of the idempotency keys (`crypto.randomUUID()`; the clock without WebCrypto).
 fn nonce() -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut bytes = [0u8; 12];
-    let filled = web_sys::window()
+    web_sys::window()
         .and_then(|w| w.crypto().ok())
-        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
-    if !filled {
-        // No WebCrypto: the clock still separates page loads.
-        let now = js_sys::Date::now() as u64;
-        bytes[..8].copy_from_slice(&now.to_le_bytes());
-    }
-    bytes
-        .iter()
-        .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
-        .map(char::from)
-        .collect()
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| crate::state::uint(js_sys::Date::now() as u64))
 }
 
 /// A mounted widget. Call `destroy()` when removing it (the custom element does).
@@ -66,19 +83,19 @@ pub struct TamaraWidget {
 
 impl std::fmt::Debug for TamaraWidget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TamaraWidget")
-            .field("mounted", &self.inner.borrow().is_some())
-            .finish()
+        f.write_str("TamaraWidget")
     }
 }
 
 /// Mounts the widget into `element`'s (open) shadow root.
 ///
 /// `options`: `{workerUrl, country, currency, lang, cart?, customer?, shippingAddress?,
-/// catalog?}` (`catalog`: an already fetched `GET /api/catalog` answer).
+/// prefetch?}` (`prefetch`: `{url, answer}`, a `GET /api/payment-options` the page already
+/// sent — its URL and a promise of `{status, body}` with the parsed JSON body — used when it is
+/// the widget's first request).
 /// Dispatches `tamara-ready` on `element` once mounted.
 #[wasm_bindgen]
-pub fn mount(element: &HtmlElement, options: &JsValue) -> Result<TamaraWidget, JsError> {
+pub fn mount(element: &Element, options: &JsValue) -> Result<TamaraWidget, JsError> {
     let text = |keys: &[&str]| js::option_string(options, keys);
     let config = Config::new(
         &text(&["workerUrl", "worker_url"]),
@@ -86,21 +103,28 @@ pub fn mount(element: &HtmlElement, options: &JsValue) -> Result<TamaraWidget, J
         &text(&["currency"]),
         &text(&["lang"]),
     )
-    .map_err(|e| JsError::new(&format!("tamara-widget: {e}")))?;
+    .map_err(|e| JsError::new(&cat(&["tamara-widget: ", &e.message()])))?;
     let input = |keys: &[&str]| js::option_value(options, keys);
-    let shipping = input(&["shippingAddress", "shipping_address"])
-        .map(|v| from_js(&v, "shipping address", js::address))
-        .transpose()?;
-    let customer = input(&["customer"])
-        .map(|v| from_js(&v, "customer", js::customer))
-        .transpose()?;
-    let cart = input(&["cart"])
-        .map(|v| from_js(&v, "cart", js::cart))
-        .transpose()?;
-    // A catalog the page already fetched (the custom element prefetches it while the wasm
-    // loads); unreadable → ignored, the widget fetches its own.
-    let catalog = input(&["catalog"]).and_then(|v| js::catalog(&v).ok());
-    let country = config.country.clone();
+    // Details first, so the first payment-options query already has the phone.
+    let mut inputs = Vec::new();
+    for (keys, what, reader) in [
+        (
+            &["shippingAddress", "shipping_address"][..],
+            "shipping address",
+            read_address as fn(&JsValue) -> Result<Input, Bad>,
+        ),
+        (&["customer"][..], "customer", read_customer),
+        (&["cart"][..], "cart", read_cart),
+    ] {
+        if let Some(value) = input(keys) {
+            inputs.push(read(&value, what, reader)?);
+        }
+    }
+    let prefetch = input(&["prefetch"]).and_then(|p| {
+        let url = js::get(&p, "url").as_string()?;
+        let answer = js::get(&p, "answer").dyn_into::<js_sys::Promise>().ok()?;
+        Some((url, answer))
+    });
     // The view's listeners reach the widget through a weak slot filled once it exists (no
     // reference cycle: dropping the handle drops everything).
     let slot: Rc<RefCell<Weak<RefCell<Inner>>>> = Rc::new(RefCell::new(Weak::new()));
@@ -116,42 +140,27 @@ pub fn mount(element: &HtmlElement, options: &JsValue) -> Result<TamaraWidget, J
             dispatch(&shared, input);
         }
     });
-    let view = View::new(element, &country, on_action)
+    let view = View::new(element, &config.country, on_action)
         .map_err(|_| JsError::new("tamara-widget: cannot render into this element"))?;
     let shared: Shared = Rc::new(RefCell::new(Inner {
         model: Widget::new(config, &nonce()),
         view,
         host: element.clone(),
         destroyed: false,
+        prefetch,
+        answer: JsValue::UNDEFINED,
     }));
     *slot.borrow_mut() = Rc::downgrade(&shared);
-    let start = {
-        let mut inner = shared.borrow_mut();
-        let mut effects =
-            catalog.map_or_else(Vec::new, |c| inner.model.apply(Input::CatalogLoaded(c)));
-        effects.extend(inner.model.start());
-        effects
-    };
-    run(&shared, start);
-    emit(
-        &shared,
-        "tamara-ready",
-        &JsValue::from(js_sys::Object::new()),
-        false,
-    );
     let widget = TamaraWidget {
-        inner: RefCell::new(Some(shared)),
+        inner: RefCell::new(Some(Rc::clone(&shared))),
     };
-    if let Some(address) = shipping {
-        widget.apply(Input::SetShipping(address));
+    for input in inputs {
+        widget.apply(input);
     }
-    if let Some(customer) = customer {
-        widget.apply(Input::SetCustomer(customer));
-    }
-    if let Some(cart) = cart {
-        widget.apply(Input::SetCart(cart));
-    }
-    widget.apply_render();
+    render(&shared);
+    // The page's request was for another query: nobody reads it.
+    shared.borrow_mut().prefetch = None;
+    emit(&shared, "tamara-ready", &js_sys::Object::new(), false);
     Ok(widget)
 }
 
@@ -159,28 +168,25 @@ pub fn mount(element: &HtmlElement, options: &JsValue) -> Result<TamaraWidget, J
 impl TamaraWidget {
     /// Sets the cart `{items: [{sku, quantity}]}` (`null` = empty).
     pub fn set_cart(&self, cart: JsValue) -> Result<(), JsError> {
-        let cart = from_js(&cart, "cart", js::cart)?;
-        self.apply(Input::SetCart(cart));
+        self.apply(read(&cart, "cart", read_cart)?);
         Ok(())
     }
 
     /// Sets the consumer `{first_name, last_name, phone_number, email}`.
     pub fn set_customer(&self, customer: JsValue) -> Result<(), JsError> {
-        let customer = from_js(&customer, "customer", js::customer)?;
-        self.apply(Input::SetCustomer(customer));
+        self.apply(read(&customer, "customer", read_customer)?);
         Ok(())
     }
 
     /// Sets the shipping address `{first_name, last_name, line1, city, country_code, …}`.
     pub fn set_shipping_address(&self, address: JsValue) -> Result<(), JsError> {
-        let address = from_js(&address, "shipping address", js::address)?;
-        self.apply(Input::SetShipping(address));
+        self.apply(read(&address, "shipping address", read_address)?);
         Ok(())
     }
 
     /// Switches language (`en` / `ar`).
-    pub fn set_lang(&self, lang: &str) -> Result<(), JsError> {
-        let lang = Lang::parse(lang)
+    pub fn set_lang(&self, lang: JsValue) -> Result<(), JsError> {
+        let lang = Lang::parse(&lang.as_string().unwrap_or_default())
             .ok_or_else(|| JsError::new("tamara-widget: lang must be en or ar"))?;
         self.apply(Input::SetLang(lang));
         Ok(())
@@ -188,10 +194,11 @@ impl TamaraWidget {
 
     /// Current phase: `idle`, `loading`, `ready`, `unavailable`, `error`, `submitting`,
     /// `redirecting` (`destroyed` after `destroy()`).
-    pub fn state(&self) -> String {
-        self.shared()
-            .map_or("destroyed", |s| s.borrow().model.phase().name())
-            .to_owned()
+    pub fn state(&self) -> JsValue {
+        JsValue::from_str(
+            self.shared()
+                .map_or("destroyed", |s| s.borrow().model.phase().name()),
+        )
     }
 
     /// Number of renders that changed the DOM (dedupe check for tests and tooling).
@@ -220,12 +227,6 @@ impl TamaraWidget {
             dispatch(&shared, input);
         }
     }
-
-    fn apply_render(&self) {
-        if let Some(shared) = self.shared() {
-            render(&shared);
-        }
-    }
 }
 
 // Not inlined: every async task and listener calls it; one copy keeps the wasm small.
@@ -235,9 +236,12 @@ fn render(shared: &Shared) {
     if inner.destroyed {
         return;
     }
-    let vm = inner.model.view();
+    let Inner { model, view, .. } = &mut *inner;
+    let config = model.config();
+    let texts =
+        model.texts(&|minor| view.format(config.lang, &config.currency, config.exponent, minor));
     // A failed DOM call leaves the previous render on screen; nothing else to do.
-    let _ = inner.view.render(vm);
+    let _ = view.render(texts);
 }
 
 // Not inlined: every async task and listener calls it; one copy keeps the wasm small.
@@ -260,8 +264,9 @@ fn spawn(shared: &Shared, call: api::Call) {
     let weak = Rc::downgrade(shared);
     let base = shared.borrow().model.config().worker_url.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let input = api::perform(&base, call).await;
+        let (input, answer) = api::perform(&base, call).await;
         if let Some(shared) = weak.upgrade() {
+            shared.borrow_mut().answer = answer;
             dispatch(&shared, input);
         }
     });
@@ -275,47 +280,47 @@ fn run(shared: &Shared, effects: Vec<Effect>) {
             return;
         }
         match effect {
-            Effect::FetchCatalog => spawn(shared, api::Call::Catalog),
             Effect::FetchOptions(seq, query) => {
-                spawn(shared, api::Call::Options(seq, query));
-                // Queued after the request task: the formatter is built while the answer is on
-                // its way instead of after it.
-                let weak = Rc::downgrade(shared);
-                wasm_bindgen_futures::spawn_local(async move {
-                    if let Some(shared) = weak.upgrade() {
-                        let inner = shared.borrow();
-                        let config = inner.model.config();
-                        inner
-                            .view
-                            .warm_formatter(config.lang, &config.currency, config.exponent);
+                let prefetched = {
+                    let mut inner = shared.borrow_mut();
+                    let url = cat(&[&inner.model.config().worker_url, &query.path()]);
+                    match inner.prefetch.take() {
+                        Some((sent, answer)) if sent == url => Some(answer),
+                        _ => None,
                     }
-                });
+                };
+                spawn(shared, api::Call::Options(seq, query, prefetched));
             }
             Effect::CreateCheckout(key, body) => spawn(shared, api::Call::Checkout(key, body)),
-            Effect::Availability(answer) => {
-                emit(
-                    shared,
-                    "tamara-availability",
-                    &availability_detail(&answer),
-                    false,
-                );
+            Effect::Availability(available) => {
+                // The Worker's answer as it came, `available` only when an option is shown.
+                let detail = shared.borrow().answer.clone();
+                if detail.is_object() {
+                    let _ = js_sys::Reflect::set(
+                        &detail,
+                        &JsValue::from_str("available"),
+                        &JsValue::from_bool(available),
+                    );
+                }
+                emit(shared, "tamara-availability", &detail, false);
             }
             Effect::Error(failure) => {
-                let detail = ErrorDetail {
-                    code: &failure.code,
-                    stage: failure.stage.name(),
-                    message: &failure.detail,
-                };
-                emit(shared, "tamara-error", &to_js(&detail), false);
+                let fields = [
+                    ("code", failure.code.as_str()),
+                    ("stage", failure.stage.name()),
+                    ("message", failure.detail.as_str()),
+                ];
+                emit(shared, "tamara-error", &detail(&fields), false);
             }
             Effect::Redirect(created) => {
-                let detail = RedirectDetail {
-                    order_id: &created.order_id,
-                    checkout_url: &created.checkout_url,
-                };
-                if emit(shared, "tamara-redirect", &to_js(&detail), true) {
+                let url = created.checkout_url.as_str();
+                let fields = [
+                    ("order_id", created.order_id.as_str()),
+                    ("checkout_url", url),
+                ];
+                if emit(shared, "tamara-redirect", &detail(&fields), true) {
                     if let Some(window) = web_sys::window() {
-                        let _ = window.location().assign(&created.checkout_url);
+                        let _ = window.location().assign(url);
                     }
                 } else {
                     dispatch(shared, Input::RedirectCanceled);
@@ -323,75 +328,6 @@ fn run(shared: &Shared, effects: Vec<Effect>) {
             }
         }
     }
-}
-
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'a str,
-    stage: &'static str,
-    message: &'a str,
-}
-
-#[derive(Serialize)]
-struct RedirectDetail<'a> {
-    order_id: &'a str,
-    checkout_url: &'a str,
-}
-
-#[derive(Serialize)]
-struct MoneyDetail<'a> {
-    amount: &'a str,
-    minor: u64,
-    currency: &'a str,
-}
-
-#[derive(Serialize)]
-struct OptionDetail<'a> {
-    payment_type: &'a str,
-    instalments: u32,
-    instalment_amount: MoneyDetail<'a>,
-}
-
-#[derive(Serialize)]
-struct AvailabilityDetail<'a> {
-    available: bool,
-    amount: MoneyDetail<'a>,
-    reason: Option<ReasonDetail<'a>>,
-    options: Vec<OptionDetail<'a>>,
-}
-
-#[derive(Serialize)]
-struct ReasonDetail<'a> {
-    code: &'a str,
-    message: &'a str,
-}
-
-fn money_detail(m: &crate::state::Money) -> MoneyDetail<'_> {
-    MoneyDetail {
-        amount: &m.amount,
-        minor: m.minor,
-        currency: &m.currency,
-    }
-}
-
-fn availability_detail(answer: &PaymentOptions) -> JsValue {
-    to_js(&AvailabilityDetail {
-        available: answer.available && !answer.options.is_empty(),
-        amount: money_detail(&answer.amount),
-        reason: answer.reason.as_ref().map(|r| ReasonDetail {
-            code: &r.code,
-            message: &r.message,
-        }),
-        options: answer
-            .options
-            .iter()
-            .map(|o| OptionDetail {
-                payment_type: &o.payment_type,
-                instalments: o.instalments,
-                instalment_amount: money_detail(&o.instalment_amount),
-            })
-            .collect(),
-    })
 }
 
 /// Dispatches a bubbling, composed `CustomEvent` on the host (no borrow held, so listeners may

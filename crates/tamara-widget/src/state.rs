@@ -1,18 +1,59 @@
 //! Pure widget state: no DOM, no network, no clock.
 //!
-//! The browser side (`lib.rs`, `view.rs`, `api.rs`) feeds [`Input`]s into [`Widget::apply`],
+//! The browser side (`mount.rs`, `view.rs`, `api.rs`) feeds [`Input`]s into [`Widget::apply`],
 //! runs the [`Effect`]s it returns, and renders [`Widget::view`]. Everything a shopper sees is
 //! decided here and tested natively:
 //!
-//! * cart → payment-options query (the amount is priced from the Worker's own catalog, in
-//!   integer minor units; the checkout request carries SKUs and quantities only),
+//! * cart → payment-options query: SKUs and quantities only (`items=TSHIRT-1:2,MUG-1:1`); the
+//!   Worker prices them from its own catalog and answers with the total it would charge,
 //! * availability, labels and the instalment text in English and Arabic,
 //! * the phases `idle → loading → ready | unavailable | error → submitting → redirecting`,
 //! * one `Idempotency-Key` per checkout attempt (a retry of the same body reuses it; a double
 //!   click while submitting is ignored),
-//! * render dedupe: [`ViewModel`] is `PartialEq`, so the same inputs produce no re-render.
+//! * render dedupe: [`Texts`] is `PartialEq`, so the same inputs produce no re-render.
+//!
+//! Size: nothing here formats with `core::fmt` (`format!`, `to_string`, `{}`): texts are joined
+//! with [`cat`] and numbers written with [`push_uint`], which keeps the formatting machinery
+//! out of the wasm; the checkout body is written by [`CheckoutRequest::to_json`] (serde's
+//! derives for five nested structs cost more than 1 KB gzipped).
 
-use serde::Serialize;
+// ---------------------------------------------------------------------------------------------
+// Text helpers (no core::fmt)
+// ---------------------------------------------------------------------------------------------
+
+/// Concatenates `parts`.
+pub fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// Appends `n` in decimal.
+pub fn push_uint(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut rest = n;
+    for slot in digits.iter_mut() {
+        *slot = b'0' + (rest % 10) as u8;
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for digit in digits.iter().take(len).rev() {
+        out.push(char::from(*digit));
+    }
+}
+
+/// `n` in decimal.
+pub fn uint(n: u64) -> String {
+    let mut out = String::new();
+    push_uint(&mut out, n);
+    out
+}
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -31,14 +72,14 @@ pub enum Lang {
 impl Lang {
     /// Parses `en`, `ar`, `en_US`, `ar-SA`…; anything else is `None`.
     pub fn parse(text: &str) -> Option<Lang> {
-        let lower = text.trim().to_ascii_lowercase();
-        let region_ok = |rest: &str| rest.is_empty() || rest.starts_with(['-', '_']);
-        if lower.strip_prefix("en").is_some_and(region_ok) {
-            Some(Lang::En)
-        } else if lower.strip_prefix("ar").is_some_and(region_ok) {
-            Some(Lang::Ar)
-        } else {
-            None
+        let text = text.trim();
+        if !matches!(text.as_bytes().get(2), None | Some(b'-' | b'_')) {
+            return None;
+        }
+        match text.get(..2) {
+            Some(l) if l.eq_ignore_ascii_case("en") => Some(Lang::En),
+            Some(l) if l.eq_ignore_ascii_case("ar") => Some(Lang::Ar),
+            _ => None,
         }
     }
     /// BCP 47 language tag for the `lang` attribute.
@@ -65,8 +106,8 @@ impl Lang {
     /// Locale for `Intl.NumberFormat` (Latin digits in Arabic too, as Gulf stores print prices).
     pub fn number_locale(self, country: &str) -> String {
         match self {
-            Lang::En => format!("en-{country}"),
-            Lang::Ar => format!("ar-{country}-u-nu-latn"),
+            Lang::En => cat(&["en-", country]),
+            Lang::Ar => cat(&["ar-", country, "-u-nu-latn"]),
         }
     }
 }
@@ -95,13 +136,16 @@ pub fn country_currency(country: &str) -> Option<&'static str> {
 
 /// Integer minor units → exact decimal string (`5750, 2 → "57.50"`, `1250, 3 → "1.250"`).
 pub fn minor_to_decimal(minor: u64, exponent: u32) -> String {
+    let mut out = String::new();
     if exponent == 0 {
-        return minor.to_string();
+        push_uint(&mut out, minor);
+        return out;
     }
     let scale = 10u64.pow(exponent);
-    let fraction = (minor % scale + scale).to_string(); // leading "1" keeps the zeros
-    let mut out = (minor / scale).to_string();
+    push_uint(&mut out, minor / scale);
     out.push('.');
+    let mut fraction = String::new();
+    push_uint(&mut fraction, minor % scale + scale); // leading "1" keeps the zeros
     out.push_str(fraction.get(1..).unwrap_or_default());
     out
 }
@@ -132,14 +176,15 @@ pub enum ConfigError {
     Lang(String),
 }
 
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ConfigError {
+    /// Human text, e.g. `unsupported country "US" (SA, AE, KW, BH, QA, OM)`.
+    pub fn message(&self) -> String {
         match self {
             ConfigError::Country(c) => {
-                write!(f, "unsupported country {c:?} (SA, AE, KW, BH, QA, OM)")
+                cat(&["unsupported country \"", c, "\" (SA, AE, KW, BH, QA, OM)"])
             }
-            ConfigError::Currency(c) => write!(f, "currency {c:?} does not match the country"),
-            ConfigError::Lang(l) => write!(f, "unsupported lang {l:?} (en, ar)"),
+            ConfigError::Currency(c) => cat(&["currency \"", c, "\" does not match the country"]),
+            ConfigError::Lang(l) => cat(&["unsupported lang \"", l, "\" (en, ar)"]),
         }
     }
 }
@@ -184,7 +229,7 @@ impl Config {
 // ---------------------------------------------------------------------------------------------
 
 /// One cart line: what the browser sends (never a price).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CartItem {
     /// Product SKU from the Worker's catalog.
     pub sku: String,
@@ -193,14 +238,14 @@ pub struct CartItem {
 }
 
 /// The cart as the host page gives it: `{items: [{sku, quantity}]}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Cart {
     /// Lines, in the host's order.
     pub items: Vec<CartItem>,
 }
 
 /// Consumer details (`el.customer`); camelCase names are accepted too.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Customer {
     /// Given name.
     pub first_name: String,
@@ -209,12 +254,11 @@ pub struct Customer {
     /// Mobile number (national or international form).
     pub phone_number: String,
     /// E-mail address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
 
 /// Shipping address (`el.shippingAddress`); camelCase names are accepted too.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Address {
     /// Recipient's given name.
     pub first_name: String,
@@ -223,69 +267,54 @@ pub struct Address {
     /// Street line.
     pub line1: String,
     /// Second street line.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line2: Option<String>,
     /// Region / province.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// City.
     pub city: String,
     /// ISO country code.
     pub country_code: String,
     /// Recipient's phone.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
 }
 
-/// Why a cart cannot be priced or sent.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CartError {
-    /// A SKU the Worker's catalog does not list.
-    UnknownSku(String),
-    /// Empty SKU, or quantity outside 1..=999.
-    InvalidLine(String),
-    /// The total does not fit.
-    Overflow,
-}
-
-/// Largest quantity per line the widget sends.
+/// Largest quantity per line the Worker accepts.
 pub const MAX_QUANTITY: u32 = 999;
+/// Most lines the Worker prices in one `items=` query.
+pub const MAX_LINES: usize = 50;
 
-/// SKU → unit price in minor units, from the Worker's catalog (a short list: a linear scan
-/// is smaller in wasm than a map).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Prices(Vec<(String, u64)>);
-
-impl Prices {
-    /// Unit price of `sku`.
-    pub fn get(&self, sku: &str) -> Option<&u64> {
-        self.0.iter().find(|(s, _)| s == sku).map(|(_, p)| p)
-    }
-}
-
-impl FromIterator<(String, u64)> for Prices {
-    fn from_iter<I: IntoIterator<Item = (String, u64)>>(iter: I) -> Prices {
-        Prices(iter.into_iter().collect())
-    }
-}
-
-/// Prices the cart from the catalog (SKU → minor units): display and availability only; the
-/// Worker prices the order again from its own catalog.
-pub fn cart_total(cart: &Cart, catalog: &Prices) -> Result<u64, CartError> {
-    let mut total: u64 = 0;
+/// The cart as the `items` query value: `SKU:QTY` pairs joined by commas
+/// (`TSHIRT-1:2,MUG-1:1`), lines of the same SKU merged, SKUs percent-encoded. `Err(sku)` (the
+/// offending SKU, or empty) when the Worker would refuse it: empty SKU, a `:` or `,` in it,
+/// quantity outside 1..=999, more than 50 lines.
+pub fn cart_items(cart: &Cart) -> Result<String, String> {
+    let mut lines: Vec<(&str, u32)> = Vec::new();
     for item in &cart.items {
-        if item.sku.trim().is_empty() || item.quantity == 0 || item.quantity > MAX_QUANTITY {
-            return Err(CartError::InvalidLine(item.sku.clone()));
+        let sku = item.sku.trim();
+        if sku.is_empty() || sku.bytes().any(|b| b == b':' || b == b',') || item.quantity == 0 {
+            return Err(item.sku.clone());
         }
-        let price = catalog
-            .get(&item.sku)
-            .ok_or_else(|| CartError::UnknownSku(item.sku.clone()))?;
-        let line = price
-            .checked_mul(u64::from(item.quantity))
-            .ok_or(CartError::Overflow)?;
-        total = total.checked_add(line).ok_or(CartError::Overflow)?;
+        match lines.iter_mut().find(|(s, _)| *s == sku) {
+            Some((_, quantity)) => *quantity = quantity.saturating_add(item.quantity),
+            None => lines.push((sku, item.quantity)),
+        }
     }
-    Ok(total)
+    if lines.len() > MAX_LINES {
+        return Err(String::new());
+    }
+    let mut out = String::new();
+    for (sku, quantity) in lines {
+        if quantity > MAX_QUANTITY {
+            return Err(sku.to_owned());
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(&encode(sku));
+        out.push(':');
+        push_uint(&mut out, u64::from(quantity));
+    }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,9 +324,7 @@ pub fn cart_total(cart: &Cart, catalog: &Prices) -> Result<u64, CartError> {
 /// The Worker's money output shape.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Money {
-    /// Exact decimal string.
-    pub amount: String,
-    /// Integer minor units.
+    /// Integer minor units (the Worker's `minor`; its decimal `amount` is not needed).
     pub minor: u64,
     /// ISO currency code.
     pub currency: String,
@@ -332,7 +359,7 @@ pub struct PaymentOption {
 pub struct PaymentOptions {
     /// Whether Tamara can be offered.
     pub available: bool,
-    /// The amount the answer is for.
+    /// The amount the answer is for (the cart priced by the Worker).
     pub amount: Money,
     /// Why not, when not available.
     pub reason: Option<Reason>,
@@ -342,24 +369,6 @@ pub struct PaymentOptions {
     pub min_limit: Option<Money>,
     /// Largest order Tamara accepts.
     pub max_limit: Option<Money>,
-}
-
-/// One catalog product (only what the widget needs).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Product {
-    /// SKU.
-    pub sku: String,
-    /// Unit price.
-    pub price: Money,
-}
-
-/// `GET /api/catalog` answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Catalog {
-    /// Currency of every price.
-    pub currency: String,
-    /// Products.
-    pub products: Vec<Product>,
 }
 
 /// `POST /api/checkout` answer.
@@ -372,22 +381,123 @@ pub struct CheckoutCreated {
 }
 
 /// Create-checkout body (CONTRACTS.md §2.1): SKUs and quantities, never prices.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckoutRequest {
     /// The cart, priced by the Worker.
     pub cart: Cart,
-    /// Always `null` from the widget.
-    pub signed_cart: Option<()>,
+    /// Always `null` from the widget (a signed cart is for server-side carts).
     /// Consumer.
     pub consumer: Customer,
     /// Shipping address.
     pub shipping_address: Address,
-    /// Always `null` (Tamara uses the shipping address).
-    pub billing_address: Option<()>,
+    /// `billing_address` is always `null` (Tamara uses the shipping address).
     /// `en_US` / `ar_SA`.
     pub locale: &'static str,
     /// ISO country.
     pub country: String,
+}
+
+/// Writes JSON text: objects, strings, numbers, `null` (what the checkout body needs).
+struct Json(String);
+
+impl Json {
+    fn open(&mut self, c: char) {
+        self.0.push(c);
+    }
+    fn close(&mut self, c: char) {
+        if self.0.ends_with(',') {
+            self.0.pop();
+        }
+        self.0.push(c);
+        self.0.push(',');
+    }
+    fn key(&mut self, key: &str) {
+        self.string(key);
+        self.0.pop();
+        self.0.push(':');
+    }
+    fn string(&mut self, text: &str) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        self.0.push('"');
+        for c in text.chars() {
+            match c {
+                '"' => self.0.push_str("\\\""),
+                '\\' => self.0.push_str("\\\\"),
+                c if u32::from(c) < 0x20 => {
+                    self.0.push_str("\\u00");
+                    let byte = u32::from(c) as usize;
+                    for nibble in [byte >> 4, byte & 15] {
+                        self.0
+                            .push(char::from(HEX.get(nibble).copied().unwrap_or(b'0')));
+                    }
+                }
+                c => self.0.push(c),
+            }
+        }
+        self.0.push_str("\",");
+    }
+    fn field(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.string(value);
+    }
+    fn optional(&mut self, key: &str, value: Option<&String>) {
+        if let Some(value) = value {
+            self.field(key, value);
+        }
+    }
+    fn raw(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.0.push_str(value);
+        self.0.push(',');
+    }
+}
+
+impl CheckoutRequest {
+    /// The JSON body of `POST /api/checkout` (CONTRACTS.md §2.1); optional fields that are
+    /// `None` are left out.
+    pub fn to_json(&self) -> String {
+        let mut j = Json(String::new());
+        j.open('{');
+        j.key("cart");
+        j.open('{');
+        j.key("items");
+        j.open('[');
+        for item in &self.cart.items {
+            j.open('{');
+            j.field("sku", &item.sku);
+            j.raw("quantity", &uint(u64::from(item.quantity)));
+            j.close('}');
+        }
+        j.close(']');
+        j.close('}');
+        j.raw("signed_cart", "null");
+        let c = &self.consumer;
+        j.key("consumer");
+        j.open('{');
+        j.field("first_name", &c.first_name);
+        j.field("last_name", &c.last_name);
+        j.field("phone_number", &c.phone_number);
+        j.optional("email", c.email.as_ref());
+        j.close('}');
+        let a = &self.shipping_address;
+        j.key("shipping_address");
+        j.open('{');
+        j.field("first_name", &a.first_name);
+        j.field("last_name", &a.last_name);
+        j.field("line1", &a.line1);
+        j.optional("line2", a.line2.as_ref());
+        j.optional("region", a.region.as_ref());
+        j.field("city", &a.city);
+        j.field("country_code", &a.country_code);
+        j.optional("phone_number", a.phone_number.as_ref());
+        j.close('}');
+        j.raw("billing_address", "null");
+        j.field("locale", self.locale);
+        j.field("country", &self.country);
+        j.close('}');
+        j.0.pop();
+        j.0
+    }
 }
 
 /// Query of `GET /api/payment-options`.
@@ -397,21 +507,24 @@ pub struct OptionsQuery {
     pub country: String,
     /// ISO currency.
     pub currency: String,
-    /// Exact decimal amount.
-    pub amount: String,
+    /// The cart as `SKU:QTY,…` ([`cart_items`]).
+    pub items: String,
     /// Consumer phone, when known.
     pub phone: Option<String>,
 }
 
 impl OptionsQuery {
-    /// Path and query string, e.g. `/api/payment-options?country=SA&currency=SAR&amount=230.00`.
+    /// Path and query string, e.g.
+    /// `/api/payment-options?country=SA&currency=SAR&items=TSHIRT-1:2,MUG-1:1`.
     pub fn path(&self) -> String {
-        let mut path = format!(
-            "/api/payment-options?country={}&currency={}&amount={}",
-            encode(&self.country),
-            encode(&self.currency),
-            encode(&self.amount)
-        );
+        let mut path = cat(&[
+            "/api/payment-options?country=",
+            &encode(&self.country),
+            "&currency=",
+            &encode(&self.currency),
+            "&items=",
+            &self.items,
+        ]);
         if let Some(phone) = &self.phone {
             path.push_str("&phone=");
             path.push_str(&encode(phone));
@@ -422,14 +535,18 @@ impl OptionsQuery {
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 pub fn encode(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(byte));
         } else {
             out.push('%');
-            out.push(char::from(b"0123456789ABCDEF"[usize::from(byte >> 4)]));
-            out.push(char::from(b"0123456789ABCDEF"[usize::from(byte & 15)]));
+            for nibble in [byte >> 4, byte & 15] {
+                out.push(char::from(
+                    HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
+                ));
+            }
         }
     }
     out
@@ -484,7 +601,7 @@ impl FetchError {
 pub enum Phase {
     /// No cart (or an empty one).
     Idle,
-    /// Catalog or payment options on the way.
+    /// Payment options on the way.
     Loading,
     /// Tamara offered; the shopper can continue.
     Ready,
@@ -516,11 +633,9 @@ impl Phase {
 /// Where a failure happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
-    /// Loading the catalog to price the cart.
-    Catalog,
-    /// Pricing the cart.
+    /// The cart cannot be sent (invalid line).
     Cart,
-    /// Asking for payment options.
+    /// Asking for payment options (the Worker prices the cart here).
     Options,
     /// Missing/invalid customer details.
     Input,
@@ -532,7 +647,6 @@ impl Stage {
     /// Name used in `tamara-error` events.
     pub fn name(self) -> &'static str {
         match self {
-            Stage::Catalog => "catalog",
             Stage::Cart => "cart",
             Stage::Options => "options",
             Stage::Input => "input",
@@ -563,10 +677,6 @@ pub enum Input {
     SetShipping(Address),
     /// The host switched language.
     SetLang(Lang),
-    /// `GET /api/catalog` answered.
-    CatalogLoaded(Catalog),
-    /// `GET /api/catalog` failed.
-    CatalogFailed(FetchError),
     /// `GET /api/payment-options` answered (for request `seq`).
     OptionsLoaded(u64, PaymentOptions),
     /// `GET /api/payment-options` failed (for request `seq`).
@@ -588,26 +698,17 @@ pub enum Input {
 /// Work for the browser side.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
-    /// `GET /api/catalog`, answer with `CatalogLoaded`/`CatalogFailed`.
-    FetchCatalog,
     /// `GET /api/payment-options`, answer with `OptionsLoaded(seq)`/`OptionsFailed(seq)`.
     FetchOptions(u64, OptionsQuery),
     /// `POST /api/checkout` with this key and body.
-    CreateCheckout(String, CheckoutRequest),
-    /// Dispatch `tamara-availability`.
-    Availability(PaymentOptions),
+    CreateCheckout(String, Box<CheckoutRequest>),
+    /// Dispatch `tamara-availability` (with the Worker's answer); `true` when an option is
+    /// shown.
+    Availability(bool),
     /// Dispatch `tamara-error`.
     Error(Failure),
     /// Dispatch the cancelable `tamara-redirect`, then go to the URL unless canceled.
     Redirect(CheckoutCreated),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum CatalogState {
-    NotLoaded,
-    Loading,
-    Loaded(Prices),
-    Failed,
 }
 
 /// The pure widget model.
@@ -617,7 +718,6 @@ pub struct Widget {
     cart: Option<Cart>,
     customer: Option<Customer>,
     shipping: Option<Address>,
-    catalog: CatalogState,
     phase: Phase,
     offer: Option<PaymentOptions>,
     failure: Option<Failure>,
@@ -630,7 +730,6 @@ pub struct Widget {
     attempts: u32,
     /// Key and body of the attempt that has not succeeded yet (a retry reuses the key).
     attempt: Option<(String, CheckoutRequest)>,
-    redirect: Option<CheckoutCreated>,
 }
 
 impl Widget {
@@ -641,7 +740,6 @@ impl Widget {
             cart: None,
             customer: None,
             shipping: None,
-            catalog: CatalogState::NotLoaded,
             phase: Phase::Idle,
             offer: None,
             failure: None,
@@ -656,17 +754,6 @@ impl Widget {
                 .collect(),
             attempts: 0,
             attempt: None,
-            redirect: None,
-        }
-    }
-
-    /// Effects to run at mount: the catalog is fetched before the cart arrives.
-    pub fn start(&mut self) -> Vec<Effect> {
-        if self.catalog == CatalogState::NotLoaded {
-            self.catalog = CatalogState::Loading;
-            vec![Effect::FetchCatalog]
-        } else {
-            Vec::new()
         }
     }
 
@@ -710,28 +797,6 @@ impl Widget {
                 self.config.lang = lang;
                 Vec::new()
             }
-            Input::CatalogLoaded(catalog) => {
-                if catalog.currency != self.config.currency {
-                    self.catalog = CatalogState::Failed;
-                    return self.fail(Stage::Catalog, "currency_mismatch", String::new());
-                }
-                let prices = catalog
-                    .products
-                    .into_iter()
-                    .filter(|p| p.price.currency == self.config.currency)
-                    .map(|p| (p.sku, p.price.minor))
-                    .collect();
-                self.catalog = CatalogState::Loaded(prices);
-                self.refresh()
-            }
-            Input::CatalogFailed(error) => {
-                self.catalog = CatalogState::Failed;
-                if self.has_items() && self.phase == Phase::Loading {
-                    self.fail(Stage::Catalog, &error.code(), error.detail())
-                } else {
-                    Vec::new()
-                }
-            }
             Input::OptionsLoaded(seq, answer) => {
                 if seq != self.seq || self.phase != Phase::Loading {
                     return Vec::new();
@@ -739,7 +804,8 @@ impl Widget {
                 if answer.amount.currency != self.config.currency {
                     return self.fail(Stage::Options, "currency_mismatch", String::new());
                 }
-                self.phase = if answer.available && !answer.options.is_empty() {
+                let available = answer.available && !answer.options.is_empty();
+                self.phase = if available {
                     Phase::Ready
                 } else {
                     Phase::Unavailable
@@ -748,8 +814,8 @@ impl Widget {
                     self.selected = 0;
                 }
                 self.failure = None;
-                self.offer = Some(answer.clone());
-                vec![Effect::Availability(answer)]
+                self.offer = Some(answer);
+                vec![Effect::Availability(available)]
             }
             Input::OptionsFailed(seq, error) => {
                 if seq != self.seq || self.phase != Phase::Loading {
@@ -779,7 +845,6 @@ impl Widget {
                 }
                 self.phase = Phase::Redirecting;
                 self.attempt = None;
-                self.redirect = Some(created.clone());
                 vec![Effect::Redirect(created)]
             }
             Input::CheckoutFailed(error) => {
@@ -810,15 +875,10 @@ impl Widget {
             Input::RedirectCanceled => {
                 if self.phase == Phase::Redirecting {
                     self.phase = Phase::Ready;
-                    self.redirect = None;
                 }
                 Vec::new()
             }
         }
-    }
-
-    fn has_items(&self) -> bool {
-        self.cart.as_ref().is_some_and(|c| !c.items.is_empty())
     }
 
     fn fail(&mut self, stage: Stage, code: &str, detail: String) -> Vec<Effect> {
@@ -843,36 +903,19 @@ impl Widget {
             self.failure = None;
             return Vec::new();
         };
-        let prices = match &self.catalog {
-            CatalogState::Loaded(prices) => prices,
-            CatalogState::Loading => {
-                self.phase = Phase::Loading;
-                return Vec::new();
-            }
-            CatalogState::NotLoaded | CatalogState::Failed => {
-                self.catalog = CatalogState::Loading;
-                self.phase = Phase::Loading;
-                return vec![Effect::FetchCatalog];
-            }
-        };
-        let minor = match cart_total(cart, prices) {
-            Ok(minor) => minor,
-            Err(error) => {
+        let items = match cart_items(cart) {
+            Ok(items) => items,
+            Err(sku) => {
                 self.last_query = None;
-                let (code, sku) = match error {
-                    CartError::UnknownSku(sku) => ("unknown_sku", sku),
-                    CartError::InvalidLine(sku) => ("invalid_cart", sku),
-                    CartError::Overflow => ("invalid_cart", String::new()),
-                };
                 if self.phase == Phase::Error
                     && self
                         .failure
                         .as_ref()
-                        .is_some_and(|f| f.code == code && f.detail == sku)
+                        .is_some_and(|f| f.code == "invalid_cart" && f.detail == sku)
                 {
                     return Vec::new();
                 }
-                return self.fail(Stage::Cart, code, sku);
+                return self.fail(Stage::Cart, "invalid_cart", sku);
             }
         };
         let phone = self
@@ -883,7 +926,7 @@ impl Widget {
         let query = OptionsQuery {
             country: self.config.country.clone(),
             currency: self.config.currency.clone(),
-            amount: minor_to_decimal(minor, self.config.exponent),
+            items,
             phone,
         };
         if self.last_query.as_ref() == Some(&query) && self.phase != Phase::Idle {
@@ -899,23 +942,15 @@ impl Widget {
         if self.phase != Phase::Error {
             return Vec::new();
         }
-        match self.failure.as_ref().map(|f| f.stage) {
-            Some(Stage::Checkout) => {
-                // Same body → same Idempotency-Key: a session the Worker already made is reused.
-                self.phase = Phase::Ready;
-                self.failure = None;
-                self.submit()
-            }
-            _ => {
-                self.failure = None;
-                self.last_query = None;
-                if self.catalog == CatalogState::Failed {
-                    self.catalog = CatalogState::NotLoaded;
-                }
-                self.phase = Phase::Loading;
-                self.refresh()
-            }
+        let stage = self.failure.take().map(|f| f.stage);
+        if stage == Some(Stage::Checkout) {
+            // Same body → same Idempotency-Key: a session the Worker already made is reused.
+            self.phase = Phase::Ready;
+            return self.submit();
         }
+        self.last_query = None;
+        self.phase = Phase::Loading;
+        self.refresh()
     }
 
     fn submit(&mut self) -> Vec<Effect> {
@@ -933,7 +968,7 @@ impl Widget {
             let failure = Failure {
                 stage: Stage::Input,
                 code: "missing_customer_details".to_owned(),
-                detail: missing.join(", "),
+                detail: missing,
             };
             self.notice = Some(failure.clone());
             return vec![Effect::Error(failure)];
@@ -941,10 +976,8 @@ impl Widget {
         self.notice = None;
         let body = CheckoutRequest {
             cart,
-            signed_cart: None,
             consumer,
             shipping_address: shipping,
-            billing_address: None,
             locale: self.config.lang.tamara_locale(),
             country: self.config.country.clone(),
         };
@@ -952,87 +985,138 @@ impl Widget {
             Some((key, previous)) if *previous == body => key.clone(),
             _ => {
                 self.attempts += 1;
-                let key = format!("tw-{}-{}", self.nonce, self.attempts);
+                let mut key = cat(&["tw-", &self.nonce, "-"]);
+                push_uint(&mut key, u64::from(self.attempts));
                 self.attempt = Some((key.clone(), body.clone()));
                 key
             }
         };
         self.phase = Phase::Submitting;
-        vec![Effect::CreateCheckout(key, body)]
+        vec![Effect::CreateCheckout(key, Box::new(body))]
     }
 
-    /// What to render; equal view models need no DOM work.
-    pub fn view(&self) -> ViewModel {
-        let offer = self.offer.as_ref().filter(|_| {
-            matches!(
-                self.phase,
-                Phase::Ready | Phase::Unavailable | Phase::Submitting | Phase::Redirecting
-            )
-        });
+    /// Everything the DOM shows, with `format(minor)` turning an amount into display text
+    /// (the browser passes `Intl.NumberFormat` over the exact decimal string). Equal texts need
+    /// no DOM work.
+    pub fn texts(&self, format: &dyn Fn(u64) -> String) -> Texts {
+        let lang = self.config.lang;
+        let en = lang == Lang::En;
+        let pick = |e: &'static str, a: &'static str| if en { e } else { a };
+        let offer = self.offer.as_ref();
         let options = match (self.phase, offer) {
             (Phase::Ready | Phase::Submitting | Phase::Redirecting, Some(offer)) => offer
                 .options
                 .iter()
-                .map(|o| OptionView {
-                    kind: OptionKind::of(&o.payment_type, o.instalments),
-                    instalments: o.instalments,
-                    amount: o.instalment_amount.minor,
-                    label: match self.config.lang {
-                        Lang::En => o.label_en.clone(),
-                        Lang::Ar => o.label_ar.clone(),
-                    },
+                .map(|o| {
+                    let kind = OptionKind::of(&o.payment_type, o.instalments);
+                    let text = instalment_text(
+                        lang,
+                        kind,
+                        o.instalments,
+                        &format(o.instalment_amount.minor),
+                    );
+                    let label = (if en { &o.label_en } else { &o.label_ar }).trim();
+                    let label = if label == text { "" } else { label };
+                    OptionTexts {
+                        text,
+                        label: label.to_owned(),
+                    }
                 })
                 .collect(),
             _ => Vec::new(),
         };
-        let unavailable = match (self.phase, offer) {
-            (Phase::Unavailable, Some(offer)) => Some(UnavailableView {
-                reason: offer.reason.clone().unwrap_or(Reason {
-                    code: "not_available".to_owned(),
-                    message: String::new(),
-                }),
-                min: offer.min_limit.as_ref().map(|m| m.minor),
-                max: offer.max_limit.as_ref().map(|m| m.minor),
+        let fixed = match self.phase {
+            Phase::Idle => pick(
+                "Add items to your cart to see Tamara payment options.",
+                "أضف منتجات إلى سلتك لعرض خيارات الدفع عبر تمارا.",
+            ),
+            Phase::Loading => pick(
+                "Checking Tamara payment options…",
+                "جارٍ التحقق من خيارات الدفع عبر تمارا…",
+            ),
+            Phase::Submitting => pick(
+                "Creating your Tamara checkout…",
+                "جارٍ إنشاء عملية الدفع عبر تمارا…",
+            ),
+            Phase::Redirecting => pick("Taking you to Tamara…", "جارٍ تحويلك إلى تمارا…"),
+            _ => "",
+        };
+        let status = match (self.phase, offer) {
+            (Phase::Unavailable, Some(offer)) => {
+                let mut text = match &offer.reason {
+                    Some(reason) => unavailable_text(lang, &reason.code, &reason.message),
+                    None => unavailable_text(lang, "not_available", ""),
+                };
+                if let (Some(min), Some(max)) = (&offer.min_limit, &offer.max_limit) {
+                    let (min, max) = (format(min.minor), format(max.minor));
+                    text.push_str(&if en {
+                        cat(&[" Available for orders from ", &min, " to ", &max, "."])
+                    } else {
+                        cat(&[" متاحة للطلبات من ", &min, " إلى ", &max, "."])
+                    });
+                }
+                text
+            }
+            _ => fixed.to_owned(),
+        };
+        let failure = match self.phase {
+            Phase::Error => self.failure.as_ref(),
+            Phase::Ready => self.notice.as_ref(),
+            _ => None,
+        };
+        let button = match self.phase {
+            Phase::Ready => Some(ButtonTexts {
+                label: pick("Continue with Tamara", "المتابعة مع تمارا"),
+                disabled: false,
+                action: "continue",
+            }),
+            Phase::Submitting | Phase::Redirecting => Some(ButtonTexts {
+                label: pick("Please wait…", "يرجى الانتظار…"),
+                disabled: true,
+                action: "continue",
+            }),
+            Phase::Error => Some(ButtonTexts {
+                label: pick("Try again", "حاول مرة أخرى"),
+                disabled: false,
+                action: "retry",
             }),
             _ => None,
         };
-        ViewModel {
-            lang: self.config.lang,
-            phase: self.phase,
-            currency: self.config.currency.clone(),
-            exponent: self.config.exponent,
+        Texts {
+            lang: lang.tag(),
+            dir: lang.dir(),
+            state: self.phase.name(),
+            title: pick("Pay with Tamara", "ادفع مع تمارا"),
             options,
             selected: self.selected,
-            unavailable,
-            failure: match self.phase {
-                Phase::Error => self.failure.clone(),
-                Phase::Ready => self.notice.clone(),
-                _ => None,
-            },
+            status,
+            alert: failure.map(|f| failure_text(lang, f)).unwrap_or_default(),
+            button,
+            busy: matches!(
+                self.phase,
+                Phase::Loading | Phase::Submitting | Phase::Redirecting
+            ),
         }
     }
 }
 
-fn missing_fields(consumer: &Customer, shipping: &Address) -> Vec<&'static str> {
-    let mut missing = Vec::new();
-    let blank = |s: &str| s.trim().is_empty();
-    if blank(&consumer.first_name) {
-        missing.push("first_name");
-    }
-    if blank(&consumer.last_name) {
-        missing.push("last_name");
-    }
-    if blank(&consumer.phone_number) {
-        missing.push("phone_number");
-    }
-    if blank(&shipping.line1) {
-        missing.push("shipping_address.line1");
-    }
-    if blank(&shipping.city) {
-        missing.push("shipping_address.city");
-    }
-    if blank(&shipping.country_code) {
-        missing.push("shipping_address.country_code");
+/// The required details that are blank, as `first_name, shipping_address.city` (empty if none).
+fn missing_fields(consumer: &Customer, shipping: &Address) -> String {
+    let mut missing = String::new();
+    for (value, name) in [
+        (&consumer.first_name, "first_name"),
+        (&consumer.last_name, "last_name"),
+        (&consumer.phone_number, "phone_number"),
+        (&shipping.line1, "shipping_address.line1"),
+        (&shipping.city, "shipping_address.city"),
+        (&shipping.country_code, "shipping_address.country_code"),
+    ] {
+        if value.trim().is_empty() {
+            if !missing.is_empty() {
+                missing.push_str(", ");
+            }
+            missing.push_str(name);
+        }
     }
     missing
 }
@@ -1064,51 +1148,6 @@ impl OptionKind {
     }
 }
 
-/// One option as shown.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OptionView {
-    /// How it is paid.
-    pub kind: OptionKind,
-    /// Number of instalments.
-    pub instalments: u32,
-    /// Instalment amount in minor units.
-    pub amount: u64,
-    /// The Worker's label in the widget's language.
-    pub label: String,
-}
-
-/// Why Tamara is not offered, as shown.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnavailableView {
-    /// The Worker's reason.
-    pub reason: Reason,
-    /// Smallest order, minor units.
-    pub min: Option<u64>,
-    /// Largest order, minor units.
-    pub max: Option<u64>,
-}
-
-/// Everything the DOM shows; equal → no re-render.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ViewModel {
-    /// Language.
-    pub lang: Lang,
-    /// Phase.
-    pub phase: Phase,
-    /// Currency of every amount.
-    pub currency: String,
-    /// Its decimals.
-    pub exponent: u32,
-    /// Options (ready/submitting/redirecting).
-    pub options: Vec<OptionView>,
-    /// Selected option.
-    pub selected: usize,
-    /// Unavailability (unavailable).
-    pub unavailable: Option<UnavailableView>,
-    /// Error or notice to announce.
-    pub failure: Option<Failure>,
-}
-
 /// One option's texts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OptionTexts {
@@ -1122,8 +1161,8 @@ pub struct OptionTexts {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ButtonTexts {
     /// Visible text.
-    pub label: String,
-    /// Disabled (submitting/redirecting/loading).
+    pub label: &'static str,
+    /// Disabled (submitting/redirecting).
     pub disabled: bool,
     /// `continue` or `retry`: what a click does.
     pub action: &'static str,
@@ -1139,7 +1178,7 @@ pub struct Texts {
     /// `data-state` attribute.
     pub state: &'static str,
     /// Heading next to the logo.
-    pub title: String,
+    pub title: &'static str,
     /// Options.
     pub options: Vec<OptionTexts>,
     /// Selected option.
@@ -1156,218 +1195,109 @@ pub struct Texts {
 
 /// Instalment line in the widget's language.
 pub fn instalment_text(lang: Lang, kind: OptionKind, count: u32, amount: &str) -> String {
+    let count = uint(u64::from(count));
     match (lang, kind) {
         (Lang::En, OptionKind::Instalments) => {
-            format!("{count} interest-free payments of {amount}")
+            cat(&[&count, " interest-free payments of ", amount])
         }
-        (Lang::Ar, OptionKind::Instalments) => format!("{count} دفعات بدون فوائد بقيمة {amount}"),
-        (Lang::En, OptionKind::PayNow) => format!("Pay {amount} in full"),
-        (Lang::Ar, OptionKind::PayNow) => format!("ادفع {amount} كاملة"),
-        (Lang::En, OptionKind::PayLater) => format!("Pay {amount} next month, no fees"),
-        (Lang::Ar, OptionKind::PayLater) => format!("ادفع {amount} الشهر القادم بدون رسوم"),
+        (Lang::Ar, OptionKind::Instalments) => cat(&[&count, " دفعات بدون فوائد بقيمة ", amount]),
+        (Lang::En, OptionKind::PayNow) => cat(&["Pay ", amount, " in full"]),
+        (Lang::Ar, OptionKind::PayNow) => cat(&["ادفع ", amount, " كاملة"]),
+        (Lang::En, OptionKind::PayLater) => cat(&["Pay ", amount, " next month, no fees"]),
+        (Lang::Ar, OptionKind::PayLater) => cat(&["ادفع ", amount, " الشهر القادم بدون رسوم"]),
     }
 }
 
-/// Ends `text` with a full stop unless it already ends a sentence (the Worker's messages may not).
-fn sentence(mut text: String) -> String {
-    if !text.ends_with(['.', '!', '?', '؟', '。']) {
+/// `prefix` + `why`, ended with a full stop unless it already ends a sentence (the Worker's
+/// messages may not).
+fn sentence(prefix: &str, why: &str) -> String {
+    let mut text = cat(&[prefix, why]);
+    if !matches!(text.chars().next_back(), Some('.' | '!' | '?' | '؟' | '。')) {
         text.push('.');
     }
     text
 }
 
-fn unavailable_text(lang: Lang, reason: &Reason) -> String {
-    let known_ar = match reason.code.as_str() {
-        "amount_below_minimum" | "below_min_limit" => Some("قيمة الطلب أقل من الحد الأدنى لتمارا."),
-        "amount_above_maximum" | "above_max_limit" => Some("قيمة الطلب أعلى من الحد الأقصى لتمارا."),
-        "not_available_for_customer" => Some("تمارا غير متاحة لهذا العميل."),
-        "country_not_supported" | "unsupported_country" => Some("تمارا غير متوفرة في هذا البلد."),
-        "currency_not_supported" | "unsupported_currency" => Some("تمارا لا تدعم هذه العملة."),
-        _ => None,
-    };
+fn unavailable_text(lang: Lang, code: &str, message: &str) -> String {
+    let message = message.trim();
     match lang {
-        Lang::En => {
-            let why = if reason.message.trim().is_empty() {
+        Lang::En => sentence(
+            "Tamara isn't available for this order: ",
+            if message.is_empty() {
                 "Tamara can't be offered for this order."
             } else {
-                reason.message.trim()
-            };
-            sentence(format!("Tamara isn't available for this order: {why}"))
-        }
+                message
+            },
+        ),
         Lang::Ar => {
-            let why = known_ar.unwrap_or(if reason.message.trim().is_empty() {
-                "لا يمكن تقديم تمارا لهذا الطلب."
-            } else {
-                reason.message.trim()
-            });
-            sentence(format!("تمارا غير متاحة لهذا الطلب: {why}"))
+            let known = match code {
+                "amount_below_minimum" | "below_min_limit" => {
+                    "قيمة الطلب أقل من الحد الأدنى لتمارا."
+                }
+                "amount_above_maximum" | "above_max_limit" => {
+                    "قيمة الطلب أعلى من الحد الأقصى لتمارا."
+                }
+                "not_available_for_customer" => "تمارا غير متاحة لهذا العميل.",
+                "country_not_supported" | "unsupported_country" => "تمارا غير متوفرة في هذا البلد.",
+                "currency_not_supported" | "unsupported_currency" => "تمارا لا تدعم هذه العملة.",
+                _ if message.is_empty() => "لا يمكن تقديم تمارا لهذا الطلب.",
+                _ => message,
+            };
+            sentence("تمارا غير متاحة لهذا الطلب: ", known)
         }
     }
 }
 
 fn failure_text(lang: Lang, failure: &Failure) -> String {
     let en = lang == Lang::En;
+    let pick = |e: &str, a: &str| if en { e.to_owned() } else { a.to_owned() };
+    let detail = failure.detail.trim();
     match (failure.stage, failure.code.as_str()) {
         (Stage::Input, _) => {
             if en {
-                format!(
-                    "Please complete your details before paying with Tamara ({}).",
-                    failure.detail
-                )
+                cat(&[
+                    "Please complete your details before paying with Tamara (",
+                    detail,
+                    ").",
+                ])
             } else {
-                format!(
-                    "يرجى إكمال بياناتك قبل الدفع عبر تمارا ({}).",
-                    failure.detail
-                )
+                cat(&["يرجى إكمال بياناتك قبل الدفع عبر تمارا (", detail, ")."])
             }
         }
-        (Stage::Cart, "unknown_sku") => {
+        (_, "unknown_sku") => {
+            let text = pick(
+                "A product in your cart is no longer sold",
+                "أحد منتجات سلتك لم يعد متوفرًا",
+            );
+            if detail.is_empty() {
+                cat(&[&text, "."])
+            } else {
+                cat(&[&text, " (", detail, ")."])
+            }
+        }
+        (Stage::Cart, _) | (_, "invalid_cart") => pick(
+            "Your cart has an invalid item or quantity.",
+            "تحتوي سلتك على منتج أو كمية غير صالحة.",
+        ),
+        (_, "network_error") => pick(
+            "We couldn't reach the payment service. Check your connection and try again.",
+            "تعذّر الوصول إلى خدمة الدفع. تحقّق من اتصالك وحاول مرة أخرى.",
+        ),
+        (Stage::Checkout, _) if !detail.is_empty() && failure.code != "internal_error" => {
             if en {
-                format!(
-                    "A product in your cart is no longer sold ({}).",
-                    failure.detail
-                )
+                cat(&["Tamara checkout couldn't be started: ", detail])
             } else {
-                format!("أحد منتجات سلتك لم يعد متوفرًا ({}).", failure.detail)
+                cat(&["تعذّر بدء الدفع عبر تمارا: ", detail])
             }
         }
-        (Stage::Cart, _) => {
-            if en {
-                "Your cart has an invalid item or quantity.".to_owned()
-            } else {
-                "تحتوي سلتك على منتج أو كمية غير صالحة.".to_owned()
-            }
-        }
-        (_, "network_error") => {
-            if en {
-                "We couldn't reach the payment service. Check your connection and try again."
-                    .to_owned()
-            } else {
-                "تعذّر الوصول إلى خدمة الدفع. تحقّق من اتصالك وحاول مرة أخرى.".to_owned()
-            }
-        }
-        (Stage::Checkout, _)
-            if !failure.detail.trim().is_empty() && failure.code != "internal_error" =>
-        {
-            if en {
-                format!(
-                    "Tamara checkout couldn't be started: {}",
-                    failure.detail.trim()
-                )
-            } else {
-                format!("تعذّر بدء الدفع عبر تمارا: {}", failure.detail.trim())
-            }
-        }
-        (Stage::Checkout, _) => {
-            if en {
-                "Tamara checkout couldn't be started. Please try again.".to_owned()
-            } else {
-                "تعذّر بدء الدفع عبر تمارا. يرجى المحاولة مرة أخرى.".to_owned()
-            }
-        }
-        _ => {
-            if en {
-                "Tamara payment options couldn't be loaded. Please try again.".to_owned()
-            } else {
-                "تعذّر تحميل خيارات الدفع عبر تمارا. يرجى المحاولة مرة أخرى.".to_owned()
-            }
-        }
-    }
-}
-
-impl ViewModel {
-    /// All strings, with `format(minor)` turning an amount into display text (the browser
-    /// passes `Intl.NumberFormat` over the exact decimal string).
-    pub fn texts(&self, format: &dyn Fn(u64) -> String) -> Texts {
-        let en = self.lang == Lang::En;
-        let pick = |e: &str, a: &str| if en { e.to_owned() } else { a.to_owned() };
-        let options: Vec<OptionTexts> = self
-            .options
-            .iter()
-            .map(|o| {
-                let text = instalment_text(self.lang, o.kind, o.instalments, &format(o.amount));
-                let label = if o.label.trim() == text {
-                    String::new()
-                } else {
-                    o.label.trim().to_owned()
-                };
-                OptionTexts { text, label }
-            })
-            .collect();
-        let status = match self.phase {
-            Phase::Idle => pick(
-                "Add items to your cart to see Tamara payment options.",
-                "أضف منتجات إلى سلتك لعرض خيارات الدفع عبر تمارا.",
-            ),
-            Phase::Loading => pick(
-                "Checking Tamara payment options…",
-                "جارٍ التحقق من خيارات الدفع عبر تمارا…",
-            ),
-            Phase::Unavailable => match &self.unavailable {
-                Some(u) => {
-                    let mut text = unavailable_text(self.lang, &u.reason);
-                    if let (Some(min), Some(max)) = (u.min, u.max) {
-                        text.push(' ');
-                        text.push_str(&if en {
-                            format!(
-                                "Available for orders from {} to {}.",
-                                format(min),
-                                format(max)
-                            )
-                        } else {
-                            format!("متاحة للطلبات من {} إلى {}.", format(min), format(max))
-                        });
-                    }
-                    text
-                }
-                None => String::new(),
-            },
-            Phase::Submitting => pick(
-                "Creating your Tamara checkout…",
-                "جارٍ إنشاء عملية الدفع عبر تمارا…",
-            ),
-            Phase::Redirecting => pick("Taking you to Tamara…", "جارٍ تحويلك إلى تمارا…"),
-            Phase::Ready | Phase::Error => String::new(),
-        };
-        let alert = self
-            .failure
-            .as_ref()
-            .map(|f| failure_text(self.lang, f))
-            .unwrap_or_default();
-        let continue_label = pick("Continue with Tamara", "المتابعة مع تمارا");
-        let button = match self.phase {
-            Phase::Ready => Some(ButtonTexts {
-                label: continue_label,
-                disabled: false,
-                action: "continue",
-            }),
-            Phase::Submitting | Phase::Redirecting => Some(ButtonTexts {
-                label: pick("Please wait…", "يرجى الانتظار…"),
-                disabled: true,
-                action: "continue",
-            }),
-            Phase::Error => Some(ButtonTexts {
-                label: pick("Try again", "حاول مرة أخرى"),
-                disabled: false,
-                action: "retry",
-            }),
-            Phase::Idle | Phase::Loading | Phase::Unavailable => None,
-        };
-        Texts {
-            lang: self.lang.tag(),
-            dir: self.lang.dir(),
-            state: self.phase.name(),
-            title: pick("Pay with Tamara", "ادفع مع تمارا"),
-            options,
-            selected: self.selected,
-            status,
-            alert,
-            button,
-            busy: matches!(
-                self.phase,
-                Phase::Loading | Phase::Submitting | Phase::Redirecting
-            ),
-        }
+        (Stage::Checkout, _) => pick(
+            "Tamara checkout couldn't be started. Please try again.",
+            "تعذّر بدء الدفع عبر تمارا. يرجى المحاولة مرة أخرى.",
+        ),
+        _ => pick(
+            "Tamara payment options couldn't be loaded. Please try again.",
+            "تعذّر تحميل خيارات الدفع عبر تمارا. يرجى المحاولة مرة أخرى.",
+        ),
     }
 }
 
@@ -1377,7 +1307,6 @@ mod tests {
 
     fn money(minor: u64) -> Money {
         Money {
-            amount: minor_to_decimal(minor, 2),
             minor,
             currency: "SAR".into(),
         }
@@ -1385,22 +1314,6 @@ mod tests {
 
     fn config(lang: &str) -> Config {
         Config::new("http://w.test/", "SA", "SAR", lang).unwrap()
-    }
-
-    fn catalog() -> Catalog {
-        Catalog {
-            currency: "SAR".into(),
-            products: vec![
-                Product {
-                    sku: "TSHIRT-1".into(),
-                    price: money(5750),
-                },
-                Product {
-                    sku: "MUG-1".into(),
-                    price: money(11500),
-                },
-            ],
-        }
     }
 
     fn cart(items: &[(&str, u32)]) -> Cart {
@@ -1456,28 +1369,34 @@ mod tests {
         format!("SAR {}", minor_to_decimal(minor, 2))
     }
 
-    /// A widget with the catalog loaded and `cart` priced: returns it and the options query.
+    fn query(items: &str, phone: Option<&str>) -> OptionsQuery {
+        OptionsQuery {
+            country: "SA".into(),
+            currency: "SAR".into(),
+            items: items.into(),
+            phone: phone.map(Into::into),
+        }
+    }
+
+    /// A widget whose `cart` the Worker offered Tamara for (a 230.00 offer).
     fn ready(items: &[(&str, u32)]) -> Widget {
         let mut w = Widget::new(config("en"), "abc123");
-        assert_eq!(w.start(), vec![Effect::FetchCatalog]);
-        assert!(w.apply(Input::CatalogLoaded(catalog())).is_empty());
         let fx = w.apply(Input::SetCart(cart(items)));
-        let Effect::FetchOptions(seq, query) = &fx[0] else {
+        let Effect::FetchOptions(seq, _) = &fx[0] else {
             panic!("{fx:?}")
         };
-        let total = query.amount.replace('.', "").parse::<u64>().unwrap();
-        w.apply(Input::OptionsLoaded(*seq, offer(total)));
+        w.apply(Input::OptionsLoaded(*seq, offer(23000)));
         assert_eq!(w.phase(), Phase::Ready);
         w
     }
 
     #[test]
-    fn a_prefetched_catalog_means_no_catalog_request() {
-        let mut w = Widget::new(config("en"), "n");
-        assert!(w.apply(Input::CatalogLoaded(catalog())).is_empty());
-        assert!(w.start().is_empty());
-        let fx = w.apply(Input::SetCart(cart(&[("TSHIRT-1", 4)])));
-        assert!(matches!(&fx[..], [Effect::FetchOptions(1, q)] if q.amount == "230.00"));
+    fn numbers_without_core_fmt() {
+        assert_eq!(uint(0), "0");
+        assert_eq!(uint(7), "7");
+        assert_eq!(uint(1_000_000), "1000000");
+        assert_eq!(uint(u64::MAX), u64::MAX.to_string());
+        assert_eq!(cat(&["a", "", "bc"]), "abc");
     }
 
     #[test]
@@ -1487,6 +1406,9 @@ mod tests {
         assert_eq!(minor_to_decimal(1250, 3), "1.250");
         assert_eq!(minor_to_decimal(7, 3), "0.007");
         assert_eq!(minor_to_decimal(42, 0), "42");
+        assert_eq!(minor_to_decimal(0, 2), "0.00");
+        assert_eq!(minor_to_decimal(100, 2), "1.00");
+        assert_eq!(minor_to_decimal(123456789, 3), "123456.789");
         assert_eq!(currency_exponent("KWD"), Some(3));
         assert_eq!(currency_exponent("USD"), None);
     }
@@ -1499,9 +1421,11 @@ mod tests {
             ("https://shop.test", "SAR", Lang::Ar)
         );
         assert_eq!(Config::new("", "KW", "KWD", "en").unwrap().exponent, 3);
+        let err = Config::new("", "US", "", "en").unwrap_err();
+        assert_eq!(err, ConfigError::Country("US".into()));
         assert_eq!(
-            Config::new("", "US", "", "en"),
-            Err(ConfigError::Country("US".into()))
+            err.message(),
+            "unsupported country \"US\" (SA, AE, KW, BH, QA, OM)"
         );
         assert_eq!(
             Config::new("", "SA", "AED", "en"),
@@ -1512,68 +1436,58 @@ mod tests {
             Err(ConfigError::Lang(_))
         ));
         assert_eq!(Lang::parse("english"), None);
+        assert_eq!(Lang::parse(" AR_sa "), Some(Lang::Ar));
+        assert_eq!(Lang::parse("en"), Some(Lang::En));
+        assert_eq!(Lang::parse("e"), None);
+        assert_eq!(Lang::parse("ع"), None);
         assert_eq!(Lang::Ar.number_locale("SA"), "ar-SA-u-nu-latn");
     }
 
     #[test]
-    fn cart_is_priced_in_minor_units_from_the_catalog() {
-        let prices: Prices = [("A".to_owned(), 5750), ("B".to_owned(), 1)]
-            .into_iter()
-            .collect();
-        assert_eq!(cart_total(&cart(&[("A", 4), ("B", 3)]), &prices), Ok(23003));
+    fn cart_becomes_the_items_query() {
         assert_eq!(
-            cart_total(&cart(&[("C", 1)]), &prices),
-            Err(CartError::UnknownSku("C".into()))
+            cart_items(&cart(&[("TSHIRT-1", 2), ("MUG-1", 1)])).as_deref(),
+            Ok("TSHIRT-1:2,MUG-1:1")
         );
+        // Lines of one SKU are merged; SKUs are percent-encoded.
         assert_eq!(
-            cart_total(&cart(&[("A", 0)]), &prices),
-            Err(CartError::InvalidLine("A".into()))
+            cart_items(&cart(&[("A", 2), ("B b", 1), ("A", 3)])).as_deref(),
+            Ok("A:5,B%20b:1")
         );
+        assert_eq!(cart_items(&cart(&[("A", 0)])), Err("A".into()));
+        assert_eq!(cart_items(&cart(&[("A", 1000)])), Err("A".into()));
         assert_eq!(
-            cart_total(&cart(&[("A", 1000)]), &prices),
-            Err(CartError::InvalidLine("A".into()))
+            cart_items(&cart(&[("A", 600), ("A", 400)])),
+            Err("A".into())
         );
-        let huge: Prices = [("H".to_owned(), u64::MAX / 2)].into_iter().collect();
-        assert_eq!(
-            cart_total(&cart(&[("H", 3)]), &huge),
-            Err(CartError::Overflow)
-        );
+        assert_eq!(cart_items(&cart(&[(" ", 1)])), Err(" ".into()));
+        assert_eq!(cart_items(&cart(&[("A:1", 1)])), Err("A:1".into()));
+        let many: Vec<String> = (0..51).map(|i| format!("S{i}")).collect();
+        let lines: Vec<(&str, u32)> = many.iter().map(|s| (s.as_str(), 1)).collect();
+        assert_eq!(cart_items(&cart(&lines)), Err(String::new()));
+        assert!(cart_items(&cart(&lines[..50])).is_ok());
     }
 
     #[test]
     fn query_is_encoded() {
-        let q = OptionsQuery {
-            country: "SA".into(),
-            currency: "SAR".into(),
-            amount: "230.00".into(),
-            phone: Some("+966 5&4".into()),
-        };
         assert_eq!(
-            q.path(),
-            "/api/payment-options?country=SA&currency=SAR&amount=230.00&phone=%2B966%205%264"
+            query("TSHIRT-1:4", Some("+966 5&4")).path(),
+            "/api/payment-options?country=SA&currency=SAR&items=TSHIRT-1:4&phone=%2B966%205%264"
         );
     }
 
     #[test]
     fn cart_to_options_request_and_ready() {
         let mut w = Widget::new(config("en"), "n1");
-        assert_eq!(w.start(), vec![Effect::FetchCatalog]);
-        assert_eq!(w.start(), vec![]);
-        // Cart before the catalog: loading, no second catalog fetch.
-        assert!(w.apply(Input::SetCart(cart(&[("TSHIRT-1", 4)]))).is_empty());
+        assert_eq!(w.phase(), Phase::Idle);
+        // One request, straight from the cart: the Worker prices it.
+        let fx = w.apply(Input::SetCart(cart(&[("TSHIRT-1", 4)])));
+        assert_eq!(fx, vec![Effect::FetchOptions(1, query("TSHIRT-1:4", None))]);
         assert_eq!(w.phase(), Phase::Loading);
-        let fx = w.apply(Input::CatalogLoaded(catalog()));
-        let query = OptionsQuery {
-            country: "SA".into(),
-            currency: "SAR".into(),
-            amount: "230.00".into(),
-            phone: None,
-        };
-        assert_eq!(fx, vec![Effect::FetchOptions(1, query)]);
         let fx = w.apply(Input::OptionsLoaded(1, offer(23000)));
-        assert_eq!(fx, vec![Effect::Availability(offer(23000))]);
+        assert_eq!(fx, vec![Effect::Availability(true)]);
         assert_eq!(w.phase(), Phase::Ready);
-        let texts = w.view().texts(&fmt);
+        let texts = w.texts(&fmt);
         assert_eq!(
             texts.options[0].text,
             "4 interest-free payments of SAR 57.50"
@@ -1586,21 +1500,21 @@ mod tests {
     #[test]
     fn same_inputs_mean_no_fetch_and_same_view() {
         let mut w = ready(&[("TSHIRT-1", 4)]);
-        let before = w.view();
+        let before = w.texts(&fmt);
         assert!(w.apply(Input::SetCart(cart(&[("TSHIRT-1", 4)]))).is_empty());
-        assert_eq!(w.view(), before);
-        // A different cart with the same total: no new query, nothing to re-render.
+        assert_eq!(w.texts(&fmt), before);
+        // The same lines split differently: same query, nothing to re-render.
         assert!(w
             .apply(Input::SetCart(cart(&[("TSHIRT-1", 2), ("TSHIRT-1", 2)])))
             .is_empty());
-        assert_eq!(w.view(), before);
+        assert_eq!(w.texts(&fmt), before);
         // Changing the cart: new query, new seq; the stale answer is ignored.
         let fx = w.apply(Input::SetCart(cart(&[("MUG-1", 1)])));
-        assert!(matches!(&fx[..], [Effect::FetchOptions(2, q)] if q.amount == "115.00"));
+        assert_eq!(fx, vec![Effect::FetchOptions(2, query("MUG-1:1", None))]);
         assert!(w.apply(Input::OptionsLoaded(1, offer(11500))).is_empty());
         assert_eq!(w.phase(), Phase::Loading);
         let fx = w.apply(Input::SetCart(cart(&[("MUG-1", 1), ("TSHIRT-1", 1)])));
-        assert!(matches!(&fx[..], [Effect::FetchOptions(3, _)]));
+        assert!(matches!(&fx[..], [Effect::FetchOptions(3, q)] if q.items == "MUG-1:1,TSHIRT-1:1"));
         w.apply(Input::OptionsLoaded(2, offer(11500)));
         assert_eq!(w.phase(), Phase::Loading);
         w.apply(Input::OptionsLoaded(3, offer(17250)));
@@ -1611,8 +1525,12 @@ mod tests {
     fn phone_changes_the_query() {
         let mut w = ready(&[("TSHIRT-1", 4)]);
         let fx = w.apply(Input::SetCustomer(customer()));
-        assert!(
-            matches!(&fx[..], [Effect::FetchOptions(_, q)] if q.phone.as_deref() == Some("544337866"))
+        assert_eq!(
+            fx,
+            vec![Effect::FetchOptions(
+                2,
+                query("TSHIRT-1:4", Some("544337866"))
+            )]
         );
         assert!(w.apply(Input::SetCustomer(customer())).is_empty());
     }
@@ -1622,7 +1540,7 @@ mod tests {
         let mut w = ready(&[("TSHIRT-1", 4)]);
         assert!(w.apply(Input::SetCart(Cart::default())).is_empty());
         assert_eq!(w.phase(), Phase::Idle);
-        let texts = w.view().texts(&fmt);
+        let texts = w.texts(&fmt);
         assert!(texts.options.is_empty() && texts.button.is_none());
         assert!(texts.status.starts_with("Add items"));
     }
@@ -1630,8 +1548,6 @@ mod tests {
     #[test]
     fn unavailable_says_why_in_both_languages() {
         let mut w = Widget::new(config("en"), "n");
-        w.start();
-        w.apply(Input::CatalogLoaded(catalog()));
         w.apply(Input::SetCart(cart(&[("TSHIRT-1", 1)])));
         let answer = PaymentOptions {
             available: false,
@@ -1642,17 +1558,17 @@ mod tests {
             options: vec![],
             ..offer(5750)
         };
-        let fx = w.apply(Input::OptionsLoaded(1, answer.clone()));
-        assert_eq!(fx, vec![Effect::Availability(answer)]);
+        let fx = w.apply(Input::OptionsLoaded(1, answer));
+        assert_eq!(fx, vec![Effect::Availability(false)]);
         assert_eq!(w.phase(), Phase::Unavailable);
-        let t = w.view().texts(&fmt);
+        let t = w.texts(&fmt);
         assert_eq!(
             t.status,
             "Tamara isn't available for this order: The order total is below Tamara's minimum of 100.00 SAR. Available for orders from SAR 100.00 to SAR 5000.00."
         );
         assert!(t.button.is_none() && t.options.is_empty());
         w.apply(Input::SetLang(Lang::Ar));
-        let t = w.view().texts(&fmt);
+        let t = w.texts(&fmt);
         assert!(t.status.contains("أقل من الحد الأدنى"), "{}", t.status);
         assert_eq!(t.dir, "rtl");
         // Available but no options: unavailable too, with a generic reason.
@@ -1667,7 +1583,7 @@ mod tests {
         ));
         assert_eq!(fx.len(), 1);
         assert_eq!(w.phase(), Phase::Unavailable);
-        assert!(w.view().texts(&fmt).status.contains("can't be offered"));
+        assert!(w.texts(&fmt).status.contains("can't be offered"));
     }
 
     #[test]
@@ -1686,6 +1602,10 @@ mod tests {
             instalment_text(Lang::Ar, OptionKind::PayLater, 1, "SAR 9.000"),
             "ادفع SAR 9.000 الشهر القادم بدون رسوم"
         );
+        assert_eq!(
+            instalment_text(Lang::En, OptionKind::Instalments, 12, "SAR 1.00"),
+            "12 interest-free payments of SAR 1.00"
+        );
     }
 
     #[test]
@@ -1700,6 +1620,19 @@ mod tests {
             checkout_url: "javascript:alert(1)".into(),
         }));
         assert!(matches!(&fx[..], [Effect::Error(f)] if f.code == "invalid_response"));
+        w.apply(Input::Retry);
+        let fx = w.apply(Input::CheckoutCreated(CheckoutCreated {
+            order_id: "o".into(),
+            checkout_url: "HTTPS://t/x".into(),
+        }));
+        assert!(matches!(&fx[..], [Effect::Redirect(_)]));
+        w.apply(Input::RedirectCanceled);
+        w.apply(Input::Submit);
+        let fx = w.apply(Input::CheckoutCreated(CheckoutCreated {
+            order_id: "o".into(),
+            checkout_url: "http".into(),
+        }));
+        assert!(matches!(&fx[..], [Effect::Error(f)] if f.code == "invalid_response"));
         assert_eq!(w.phase(), Phase::Error);
     }
 
@@ -1710,11 +1643,11 @@ mod tests {
             message: "Tamara is not available for this customer".into(),
         };
         assert_eq!(
-            unavailable_text(Lang::En, &reason),
+            unavailable_text(Lang::En, &reason.code, &reason.message),
             "Tamara isn't available for this order: Tamara is not available for this customer."
         );
         assert_eq!(
-            unavailable_text(Lang::Ar, &reason),
+            unavailable_text(Lang::Ar, &reason.code, &reason.message),
             "تمارا غير متاحة لهذا الطلب: تمارا غير متاحة لهذا العميل."
         );
     }
@@ -1723,7 +1656,7 @@ mod tests {
     fn arabic_texts() {
         let mut w = ready(&[("TSHIRT-1", 4)]);
         w.apply(Input::SetLang(Lang::Ar));
-        let t = w.view().texts(&fmt);
+        let t = w.texts(&fmt);
         assert_eq!(t.options[0].text, "4 دفعات بدون فوائد بقيمة SAR 57.50");
         assert_eq!(t.options[0].label, "قسّمها على 4");
         assert_eq!(t.title, "ادفع مع تمارا");
@@ -1733,8 +1666,6 @@ mod tests {
     #[test]
     fn options_error_then_retry() {
         let mut w = Widget::new(config("en"), "n");
-        w.start();
-        w.apply(Input::CatalogLoaded(catalog()));
         w.apply(Input::SetCart(cart(&[("MUG-1", 2)])));
         let fx = w.apply(Input::OptionsFailed(
             1,
@@ -1743,13 +1674,13 @@ mod tests {
         assert!(
             matches!(&fx[..], [Effect::Error(f)] if f.code == "network_error" && f.stage == Stage::Options)
         );
-        let t = w.view().texts(&fmt);
+        let t = w.texts(&fmt);
         assert!(t.alert.starts_with("We couldn't reach the payment service"));
         assert_eq!(t.button.as_ref().map(|b| b.action), Some("retry"));
         // Same cart again while in error: nothing (no fetch storm, no re-render).
-        let before = w.view();
+        let before = w.texts(&fmt);
         assert!(w.apply(Input::SetCart(cart(&[("MUG-1", 2)]))).is_empty());
-        assert_eq!(w.view(), before);
+        assert_eq!(w.texts(&fmt), before);
         let fx = w.apply(Input::Retry);
         assert!(matches!(&fx[..], [Effect::FetchOptions(2, _)]));
         w.apply(Input::OptionsLoaded(2, offer(23000)));
@@ -1757,27 +1688,41 @@ mod tests {
     }
 
     #[test]
-    fn catalog_failure_and_unknown_sku() {
+    fn unknown_sku_and_invalid_cart() {
+        // The Worker refuses a SKU it does not sell (422 unknown_sku).
         let mut w = Widget::new(config("en"), "n");
-        w.start();
-        w.apply(Input::SetCart(cart(&[("MUG-1", 1)])));
-        let fx = w.apply(Input::CatalogFailed(FetchError::Http {
-            status: 503,
-            code: "unavailable".into(),
-            message: String::new(),
-        }));
-        assert!(matches!(&fx[..], [Effect::Error(f)] if f.stage == Stage::Catalog));
-        assert_eq!(w.apply(Input::Retry), vec![Effect::FetchCatalog]);
-        let fx = w.apply(Input::CatalogLoaded(catalog()));
-        assert!(matches!(&fx[..], [Effect::FetchOptions(..)]));
-        let fx = w.apply(Input::SetCart(cart(&[("GONE-9", 1)])));
-        assert!(
-            matches!(&fx[..], [Effect::Error(f)] if f.code == "unknown_sku" && f.detail == "GONE-9")
+        w.apply(Input::SetCart(cart(&[("GONE-9", 1)])));
+        let fx = w.apply(Input::OptionsFailed(
+            1,
+            FetchError::Http {
+                status: 422,
+                code: "unknown_sku".into(),
+                message: "unknown SKU GONE-9".into(),
+            },
+        ));
+        assert!(matches!(&fx[..], [Effect::Error(f)] if f.code == "unknown_sku"));
+        let t = w.texts(&fmt);
+        assert_eq!(
+            t.alert,
+            "A product in your cart is no longer sold (unknown SKU GONE-9)."
         );
-        assert!(w.view().texts(&fmt).alert.contains("GONE-9"));
+        // The same cart again: no new request.
+        assert!(w.apply(Input::SetCart(cart(&[("GONE-9", 1)]))).is_empty());
+        // A line the Worker would refuse is not sent at all.
+        let fx = w.apply(Input::SetCart(cart(&[("MUG-1", 1000)])));
+        assert!(
+            matches!(&fx[..], [Effect::Error(f)] if f.code == "invalid_cart" && f.stage == Stage::Cart && f.detail == "MUG-1")
+        );
         assert!(w
-            .apply(Input::SetCart(cart(&[("GONE-9", 1), ("GONE-9", 1)])))
+            .texts(&fmt)
+            .alert
+            .starts_with("Your cart has an invalid item"));
+        assert!(w
+            .apply(Input::SetCart(cart(&[("MUG-1", 999), ("MUG-1", 1)])))
             .is_empty());
+        // Fixed: one request.
+        let fx = w.apply(Input::SetCart(cart(&[("MUG-1", 1)])));
+        assert!(matches!(&fx[..], [Effect::FetchOptions(2, q)] if q.items == "MUG-1:1"));
     }
 
     #[test]
@@ -1790,7 +1735,6 @@ mod tests {
         );
         assert_eq!(w.phase(), Phase::Ready);
         assert!(w
-            .view()
             .texts(&fmt)
             .alert
             .starts_with("Please complete your details"));
@@ -1806,7 +1750,7 @@ mod tests {
         assert_eq!(body.cart, cart(&[("TSHIRT-1", 4)]));
         assert_eq!((body.locale, body.country.as_str()), ("en_US", "SA"));
         assert_eq!(w.phase(), Phase::Submitting);
-        let t = w.view().texts(&fmt);
+        let t = w.texts(&fmt);
         assert!(t.button.unwrap().disabled && t.busy);
         // Double click: nothing more.
         assert!(w.apply(Input::Submit).is_empty());
@@ -1823,11 +1767,7 @@ mod tests {
         }));
         assert!(matches!(&fx[..], [Effect::Error(f)] if f.code == "invalid_request"));
         assert_eq!(w.phase(), Phase::Ready);
-        assert!(w
-            .view()
-            .texts(&fmt)
-            .alert
-            .contains("not a Saudi mobile number"));
+        assert!(w.texts(&fmt).alert.contains("not a Saudi mobile number"));
         // Details fixed → different body → new key.
         w.apply(Input::SetShipping(Address {
             city: "Jeddah".into(),
@@ -1855,6 +1795,27 @@ mod tests {
     }
 
     #[test]
+    fn options_error_after_a_refused_checkout_retries_the_options() {
+        let mut w = ready(&[("TSHIRT-1", 4)]);
+        w.apply(Input::SetCustomer(customer()));
+        w.apply(Input::OptionsLoaded(2, offer(23000)));
+        w.apply(Input::SetShipping(address()));
+        w.apply(Input::Submit);
+        w.apply(Input::CheckoutFailed(FetchError::Http {
+            status: 422,
+            code: "invalid_request".into(),
+            message: "bad".into(),
+        }));
+        w.apply(Input::SetCart(cart(&[("MUG-1", 1)])));
+        w.apply(Input::OptionsFailed(3, FetchError::Network("x".into())));
+        assert_eq!(w.phase(), Phase::Error);
+        assert!(matches!(
+            &w.apply(Input::Retry)[..],
+            [Effect::FetchOptions(4, _)]
+        ));
+    }
+
+    #[test]
     fn reused_key_gets_a_new_one_and_cart_changes_while_submitting_apply_after() {
         let mut w = ready(&[("TSHIRT-1", 4)]);
         w.apply(Input::SetCustomer(customer()));
@@ -1869,7 +1830,7 @@ mod tests {
         }));
         // The error event, then the deferred options query for the new cart.
         assert!(
-            matches!(&fx[..], [Effect::Error(_), Effect::FetchOptions(3, q)] if q.amount == "115.00")
+            matches!(&fx[..], [Effect::Error(_), Effect::FetchOptions(3, q)] if q.items == "MUG-1:1")
         );
         w.apply(Input::OptionsLoaded(3, offer(11500)));
         let fx = w.apply(Input::Submit);
@@ -1880,18 +1841,38 @@ mod tests {
     fn select_and_checkout_body_json_shape() {
         let mut w = ready(&[("TSHIRT-1", 1)]);
         w.apply(Input::Select(5));
-        assert_eq!(w.view().selected, 0);
+        assert_eq!(w.texts(&fmt).selected, 0);
         let body = CheckoutRequest {
-            cart: cart(&[("A", 2)]),
-            signed_cart: None,
+            cart: cart(&[("A", 2), ("B\"\\\n", 1)]),
             consumer: customer(),
-            shipping_address: address(),
-            billing_address: None,
+            shipping_address: Address {
+                line2: Some("Apt 4".into()),
+                ..address()
+            },
             locale: "ar_SA",
             country: "SA".into(),
         };
         // Prices never travel: the body holds SKUs and quantities only.
-        let shape = format!("{body:?}");
-        assert!(shape.contains("sku: \"A\"") && !shape.contains("price"));
+        assert_eq!(
+            body.to_json(),
+            concat!(
+                r#"{"cart":{"items":[{"sku":"A","quantity":2},{"sku":"B\"\\\u000a","quantity":1}]},"#,
+                r#""signed_cart":null,"consumer":{"first_name":"Mona","last_name":"Ali","#,
+                r#""phone_number":"544337866","email":"mona@example.com"},"#,
+                r#""shipping_address":{"first_name":"Mona","last_name":"Ali","line1":"King Fahd Rd","#,
+                r#""line2":"Apt 4","city":"Riyadh","country_code":"SA"},"billing_address":null,"#,
+                r#""locale":"ar_SA","country":"SA"}"#
+            )
+        );
+        let empty = CheckoutRequest {
+            cart: Cart::default(),
+            consumer: Customer::default(),
+            shipping_address: Address::default(),
+            locale: "en_US",
+            country: "SA".into(),
+        };
+        assert!(empty
+            .to_json()
+            .starts_with(r#"{"cart":{"items":[]},"signed_cart":null,"#));
     }
 }

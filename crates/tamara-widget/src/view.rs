@@ -1,22 +1,22 @@
 //! DOM rendering in an open shadow root.
 //!
-//! The skeleton (styles, logo, live regions, button) is written once; each render patches only
-//! the nodes whose text changed, and a render whose [`ViewModel`] equals the previous one does
-//! nothing at all. Listeners are RAII ([`Listener`]): dropping the view removes them.
+//! The skeleton (logo, radio group, live regions, button) is written once; each render patches
+//! only the parts whose text changed (the options list is one escaped HTML template), and a
+//! render whose [`Texts`] equal the previous ones does nothing at all. The one listener is RAII
+//! ([`Listener`]): dropping the view removes it.
+//! The styles are one constructable stylesheet that `www/tamara-checkout.js` adopts into the
+//! shadow root (shared by every widget on the page, parsed while the wasm loads).
 //! Theming: CSS custom properties on the host or any ancestor (`--tamara-accent`,
 //! `--tamara-accent-text`, `--tamara-radius`, `--tamara-font`, `--tamara-font-size`,
 //! `--tamara-text`, `--tamara-muted`, `--tamara-bg`, `--tamara-border`, `--tamara-error`,
 //! `--tamara-focus`, `--tamara-padding`), plus `::part(container|option|button)`.
 
-use crate::state::{minor_to_decimal, Lang, OptionTexts, Texts, ViewModel};
+use crate::state::{minor_to_decimal, uint, Lang, OptionTexts, Texts};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{
-    Document, Element, Event, EventTarget, HtmlButtonElement, HtmlElement, HtmlInputElement,
-    ShadowRoot, ShadowRootInit, ShadowRootMode,
-};
+use web_sys::{Element, Event, EventTarget, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 /// What the shopper did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,26 +29,25 @@ pub enum Action {
     Select(usize),
 }
 
-/// An event listener removed when dropped.
+/// The widget's one event listener (`click` and `change` on its container), removed when
+/// dropped.
 pub struct Listener {
     target: EventTarget,
-    kind: &'static str,
     closure: Closure<dyn FnMut(Event)>,
 }
 
+const EVENTS: [&str; 2] = ["click", "change"];
+
 impl Listener {
-    /// Adds `handler` for `kind` events on `target`.
-    pub fn new(
-        target: &EventTarget,
-        kind: &'static str,
-        handler: impl FnMut(Event) + 'static,
-    ) -> Listener {
+    /// Adds `handler` for `click` and `change` events on `target`.
+    pub fn new(target: &EventTarget, handler: impl FnMut(Event) + 'static) -> Listener {
         let closure = Closure::<dyn FnMut(Event)>::new(handler);
-        // Adding a listener only fails for non-callable values, which a Closure never is.
-        let _ = target.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
+        for kind in EVENTS {
+            // Adding a listener only fails for non-callable values, which a Closure never is.
+            let _ = target.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
+        }
         Listener {
             target: target.clone(),
-            kind,
             closure,
         }
     }
@@ -56,59 +55,24 @@ impl Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        let _ = self
-            .target
-            .remove_event_listener_with_callback(self.kind, self.closure.as_ref().unchecked_ref());
+        for kind in EVENTS {
+            let _ = self
+                .target
+                .remove_event_listener_with_callback(kind, self.closure.as_ref().unchecked_ref());
+        }
     }
 }
 
 impl std::fmt::Debug for Listener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Listener")
-            .field("kind", &self.kind)
-            .finish()
+        f.write_str("Listener")
     }
 }
 
-const LOGO_EN: &str = "tamara";
-const LOGO_AR: &str = "تمارا";
-
 const SKELETON: &str = concat!(
-    "<style>",
-    ":host{display:block;font-family:var(--tamara-font,system-ui,-apple-system,\"Segoe UI\",Roboto,\"Noto Sans Arabic\",Tahoma,sans-serif);",
-    "font-size:var(--tamara-font-size,15px);color:var(--tamara-text,#1f1f24);line-height:1.4}",
-    ":host([hidden]){display:none}",
-    ".tw{box-sizing:border-box;border:1px solid var(--tamara-border,#dcdce4);border-radius:var(--tamara-radius,12px);",
-    "background:var(--tamara-bg,#fff);padding:var(--tamara-padding,16px);text-align:start}",
-    ".tw>*+*{margin-top:12px}.tw>:empty,.tw>[hidden]{margin-top:0}",
-    ".tw-head{display:flex;align-items:center;gap:10px;font-weight:600}",
-    ".tw-logo{height:24px;width:auto;flex:none}",
-    ".tw-options{display:grid;gap:8px}",
-    ".tw-option{display:flex;align-items:flex-start;gap:10px;padding:10px 12px;cursor:pointer;",
-    "border:1px solid var(--tamara-border,#dcdce4);border-radius:calc(var(--tamara-radius,12px) - 4px)}",
-    ".tw-option:has(input:checked){border-color:var(--tamara-accent,#111118);box-shadow:0 0 0 1px var(--tamara-accent,#111118)}",
-    ".tw-option:has(input:focus-visible){outline:3px solid var(--tamara-focus,#6d4aff);outline-offset:2px}",
-    ".tw-option input{margin:2px 0 0;width:18px;height:18px;flex:none;accent-color:var(--tamara-accent,#111118)}",
-    ".tw-option input:focus-visible{outline:none}",
-    ".tw-body{display:grid;gap:2px}.tw-text{font-weight:600}",
-    ".tw-label{font-size:.87em;color:var(--tamara-muted,#5d5d6b)}.tw-label:empty{display:none}",
-    ".tw-status,.tw-alert{margin-bottom:0}",
-    ".tw-status{color:var(--tamara-muted,#5d5d6b)}",
-    ".tw-alert{color:var(--tamara-error,#b3261e);font-weight:500}",
-    ".tw[aria-busy=true] .tw-status::before{content:\"\";display:inline-block;width:.8em;height:.8em;margin-inline-end:.5em;",
-    "border:2px solid currentColor;border-inline-end-color:transparent;border-radius:50%;vertical-align:-.1em;animation:tw-spin .8s linear infinite}",
-    "@keyframes tw-spin{to{transform:rotate(360deg)}}",
-    "@media (prefers-reduced-motion:reduce){.tw[aria-busy=true] .tw-status::before{animation:none}}",
-    ".tw-btn{appearance:none;display:block;width:100%;min-height:44px;padding:12px 16px;border:0;cursor:pointer;font:inherit;font-weight:600;",
-    "border-radius:var(--tamara-button-radius,var(--tamara-radius,12px));background:var(--tamara-accent,#111118);color:var(--tamara-accent-text,#fff)}",
-    ".tw-btn:hover:not(:disabled){filter:brightness(1.15)}",
-    ".tw-btn:disabled{opacity:.6;cursor:progress}",
-    ".tw-btn[hidden]{display:none}",
-    ":focus-visible{outline:3px solid var(--tamara-focus,#6d4aff);outline-offset:2px}",
-    "</style>",
     "<div class=\"tw\" part=\"container\">",
     "<div class=\"tw-head\">",
-    "<svg class=\"tw-logo\" viewBox=\"0 0 96 28\" role=\"img\" aria-label=\"Tamara\" xmlns=\"http://www.w3.org/2000/svg\">",
+    "<svg class=\"tw-logo\" viewBox=\"0 0 96 28\" role=\"img\" aria-label=\"Tamara\">",
     "<defs><linearGradient id=\"tw-g\" x1=\"0\" x2=\"1\" y1=\"0\" y2=\"1\">",
     "<stop offset=\"0\" stop-color=\"#ffb38a\"/><stop offset=\".5\" stop-color=\"#ff8fc6\"/><stop offset=\"1\" stop-color=\"#b69cff\"/>",
     "</linearGradient></defs>",
@@ -126,7 +90,6 @@ const SKELETON: &str = concat!(
 
 /// The widget's DOM.
 pub struct View {
-    document: Document,
     root: ShadowRoot,
     container: Element,
     logo_text: Element,
@@ -134,23 +97,20 @@ pub struct View {
     options: Element,
     status: Element,
     alert: Element,
-    button: HtmlButtonElement,
+    button: Element,
     country: String,
-    /// `Intl.NumberFormat(…).format` for (language, currency), built on first use: the first
-    /// `Intl.NumberFormat` of a page costs tens of ms (ICU data), so it is built while a request
-    /// is in flight ([`View::warm_formatter`]) and never for renders without amounts.
-    formatter: RefCell<Option<(Lang, String, js_sys::Function)>>,
-    last: Option<ViewModel>,
+    /// `Intl.NumberFormat(…).format` for (language, currency), built on first use (the page's
+    /// first `Intl.NumberFormat` costs tens of ms of ICU set-up: the custom element pays it
+    /// while the wasm and the payment options are on their way).
+    formatter: RefCell<Option<(Lang, js_sys::Function)>>,
     texts: Option<Texts>,
     renders: u32,
-    _listeners: Vec<Listener>,
+    _listener: Listener,
 }
 
 impl std::fmt::Debug for View {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("View")
-            .field("renders", &self.renders)
-            .finish()
+        f.write_str("View")
     }
 }
 
@@ -159,11 +119,46 @@ fn query(root: &ShadowRoot, selector: &str) -> Result<Element, JsValue> {
         .ok_or_else(|| JsValue::from_str("tamara-widget: skeleton incomplete"))
 }
 
+/// Escapes text for an HTML text or attribute position.
+fn escape(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// The options as one HTML template (every text escaped): native radios in labels.
+fn options_html(options: &[OptionTexts], selected: usize) -> String {
+    let mut html = String::new();
+    for (index, option) in options.iter().enumerate() {
+        html.push_str(
+            "<label class=\"tw-option\" part=\"option\"><input type=\"radio\" name=\"tamara-option\" value=\"",
+        );
+        html.push_str(&uint(index as u64));
+        html.push('"');
+        if index == selected {
+            html.push_str(" checked");
+        }
+        html.push_str("><span class=\"tw-body\"><span class=\"tw-text\">");
+        escape(&mut html, &option.text);
+        html.push_str("</span><span class=\"tw-label\">");
+        escape(&mut html, &option.label);
+        html.push_str("</span></span></label>");
+    }
+    html
+}
+
 impl View {
     /// Writes the skeleton into `host`'s shadow root (made open if missing) and wires the
     /// listeners to `on_action`.
     pub fn new(
-        host: &HtmlElement,
+        host: &Element,
         country: &str,
         on_action: Rc<dyn Fn(Action)>,
     ) -> Result<View, JsValue> {
@@ -172,49 +167,40 @@ impl View {
             None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
         };
         root.set_inner_html(SKELETON);
-        let document = host
-            .owner_document()
-            .ok_or_else(|| JsValue::from_str("tamara-widget: element has no document"))?;
-        let button: HtmlButtonElement = query(&root, ".tw-btn")?.dyn_into()?;
-        let options = query(&root, ".tw-options")?;
-        let on_click = Rc::clone(&on_action);
-        let click = Listener::new(&button, "click", move |event: Event| {
-            let retry = event
-                .current_target()
-                .and_then(|t| t.dyn_into::<Element>().ok())
-                .and_then(|b| b.get_attribute("data-action"))
-                .is_some_and(|a| a == "retry");
-            on_click(if retry {
-                Action::Retry
-            } else {
-                Action::Continue
-            });
-        });
-        let change = Listener::new(&options, "change", move |event: Event| {
-            let index = event
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-                .and_then(|input| input.value().parse::<usize>().ok());
-            if let Some(index) = index {
+        let container = query(&root, ".tw")?;
+        // One listener: the button says what it does (`data-action`), a radio which option it
+        // is (`value`); a radio's click and change both select it (a repeat changes nothing).
+        let listener = Listener::new(&container, move |event: Event| {
+            let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+                return;
+            };
+            if let Some(action) = target.get_attribute("data-action") {
+                on_action(if action == "retry" {
+                    Action::Retry
+                } else {
+                    Action::Continue
+                });
+            } else if let Some(index) = target
+                .get_attribute("value")
+                .and_then(|value| value.parse::<usize>().ok())
+            {
                 on_action(Action::Select(index));
             }
         });
         Ok(View {
-            container: query(&root, ".tw")?,
+            button: query(&root, ".tw-btn")?,
+            options: query(&root, ".tw-options")?,
             logo_text: query(&root, ".tw-logo text")?,
             title: query(&root, ".tw-title")?,
             status: query(&root, ".tw-status")?,
             alert: query(&root, ".tw-alert")?,
             country: country.to_owned(),
             formatter: RefCell::new(None),
-            options,
-            button,
-            document,
+            container,
             root,
-            last: None,
             texts: None,
             renders: 0,
-            _listeners: vec![click, change],
+            _listener: listener,
         })
     }
 
@@ -223,38 +209,32 @@ impl View {
         self.renders
     }
 
-    /// Renders `vm`; returns `false` (and touches nothing) when it equals the last one.
-    pub fn render(&mut self, vm: ViewModel) -> Result<bool, JsValue> {
-        if self.last.as_ref() == Some(&vm) {
+    /// Renders `texts`; returns `false` (and touches nothing) when they equal the last ones.
+    pub fn render(&mut self, texts: Texts) -> Result<bool, JsValue> {
+        if self.texts.as_ref() == Some(&texts) {
             return Ok(false);
         }
-        let format = |minor| self.format(vm.lang, &vm.currency, vm.exponent, minor);
-        let texts = vm.texts(&format);
         let old = self.texts.take();
         let changed = |f: &dyn Fn(&Texts) -> bool| old.as_ref().is_none_or(f);
 
         if changed(&|o| o.lang != texts.lang) {
             self.container.set_attribute("lang", texts.lang)?;
             self.container.set_attribute("dir", texts.dir)?;
-            self.logo_text
-                .set_text_content(Some(if vm.lang == Lang::Ar {
-                    LOGO_AR
-                } else {
-                    LOGO_EN
-                }));
+            self.logo_text.set_text_content(Some(if texts.lang == "ar" {
+                "تمارا"
+            } else {
+                "tamara"
+            }));
+            self.title.set_text_content(Some(texts.title));
         }
         self.container.set_attribute("data-state", texts.state)?;
         self.container
             .set_attribute("aria-busy", if texts.busy { "true" } else { "false" })?;
-        if changed(&|o| o.title != texts.title) {
-            self.title.set_text_content(Some(&texts.title));
-        }
-        if changed(&|o| o.options != texts.options || o.selected != texts.selected) {
-            self.render_options(
-                &texts.options,
-                texts.selected,
-                old.as_ref().map(|o| o.options.len()),
-            )?;
+        // A new selection is already on screen (the shopper made it): the radios are rebuilt
+        // only when their texts change, so keyboard focus stays where it is.
+        if changed(&|o| o.options != texts.options) {
+            self.options
+                .set_inner_html(&options_html(&texts.options, texts.selected));
         }
         if changed(&|o| o.status != texts.status) {
             self.status.set_text_content(Some(&texts.status));
@@ -262,89 +242,40 @@ impl View {
         if changed(&|o| o.alert != texts.alert) {
             self.alert.set_text_content(Some(&texts.alert));
         }
+        let button = self.button.clone();
         match &texts.button {
             Some(b) => {
-                self.button.set_text_content(Some(&b.label));
-                self.button.set_disabled(b.disabled);
-                self.button.set_attribute("data-action", b.action)?;
-                self.button.set_hidden(false);
+                button.set_text_content(Some(b.label));
+                button.toggle_attribute_with_force("disabled", b.disabled)?;
+                button.set_attribute("data-action", b.action)?;
+                button.toggle_attribute_with_force("hidden", false)?;
             }
-            None => self.button.set_hidden(true),
+            None => {
+                button.toggle_attribute_with_force("hidden", true)?;
+            }
         }
         self.texts = Some(texts);
-        self.last = Some(vm);
         self.renders += 1;
         Ok(true)
     }
 
-    fn render_options(
-        &self,
-        options: &[OptionTexts],
-        selected: usize,
-        before: Option<usize>,
-    ) -> Result<(), JsValue> {
-        if before != Some(options.len()) {
-            // Count changed: rebuild (texts set with text_content, never parsed as HTML).
-            self.options.set_inner_html("");
-            for index in 0..options.len() {
-                let label = self.document.create_element("label")?;
-                label.set_class_name("tw-option");
-                label.set_attribute("part", "option")?;
-                let input: HtmlInputElement = self.document.create_element("input")?.dyn_into()?;
-                input.set_type("radio");
-                input.set_name("tamara-option");
-                input.set_value(&index.to_string());
-                let body = self.document.create_element("span")?;
-                body.set_class_name("tw-body");
-                let text = self.document.create_element("span")?;
-                text.set_class_name("tw-text");
-                let small = self.document.create_element("span")?;
-                small.set_class_name("tw-label");
-                body.append_child(&text)?;
-                body.append_child(&small)?;
-                label.append_child(&input)?;
-                label.append_child(&body)?;
-                self.options.append_child(&label)?;
-            }
-        }
-        let mut next = self.options.first_element_child();
-        for (index, option) in options.iter().enumerate() {
-            let Some(label) = next else { break };
-            next = label.next_element_sibling();
-            if let Some(text) = label.query_selector(".tw-text")? {
-                text.set_text_content(Some(&option.text));
-            }
-            if let Some(small) = label.query_selector(".tw-label")? {
-                small.set_text_content(Some(&option.label));
-            }
-            if let Some(input) = label.query_selector("input")? {
-                let input: HtmlInputElement = input.dyn_into()?;
-                input.set_checked(index == selected);
-            }
-        }
-        Ok(())
-    }
-
-    /// Builds (and keeps) the number formatter for `lang` and `currency`.
-    pub fn warm_formatter(&self, lang: Lang, currency: &str, exponent: u32) -> js_sys::Function {
-        let mut cached = self.formatter.borrow_mut();
-        if let Some((l, c, f)) = cached.as_ref() {
-            if *l == lang && c == currency {
-                return f.clone();
-            }
-        }
-        let f = number_format(lang, &self.country, currency, exponent);
-        *cached = Some((lang, currency.to_owned(), f.clone()));
-        f
-    }
-
-    fn format(&self, lang: Lang, currency: &str, exponent: u32, minor: u64) -> String {
+    /// `minor` as money text with Intl (`SAR 57.50`).
+    pub fn format(&self, lang: Lang, currency: &str, exponent: u32, minor: u64) -> String {
         let decimal = minor_to_decimal(minor, exponent);
-        self.warm_formatter(lang, currency, exponent)
+        let mut cached = self.formatter.borrow_mut();
+        let format = match cached.as_ref() {
+            Some((l, f)) if *l == lang => f.clone(),
+            _ => {
+                let f = number_format(lang, &self.country, currency, exponent);
+                *cached = Some((lang, f.clone()));
+                f
+            }
+        };
+        format
             .call1(&JsValue::NULL, &JsValue::from_str(&decimal))
             .ok()
             .and_then(|v| v.as_string())
-            .unwrap_or_else(|| format!("{decimal} {currency}"))
+            .unwrap_or_else(|| crate::state::cat(&[&decimal, " ", currency]))
     }
 
     /// Empties the shadow root (listeners go with `self`).
@@ -364,6 +295,7 @@ fn number_format(lang: Lang, country: &str, currency: &str, exponent: u32) -> js
     set("currency", JsValue::from_str(currency));
     set("minimumFractionDigits", JsValue::from(exponent));
     set("maximumFractionDigits", JsValue::from(exponent));
-    let locales = js_sys::Array::of1(&JsValue::from_str(&lang.number_locale(country)));
-    js_sys::Intl::NumberFormat::new(&locales, &options).format()
+    // `Intl.NumberFormat` takes one locale string as well as a list of them.
+    let locale = JsValue::from_str(&lang.number_locale(country));
+    js_sys::Intl::NumberFormat::new(locale.unchecked_ref(), &options).format()
 }

@@ -8,22 +8,14 @@
 
 use tamara_widget::{mount, TamaraWidget};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use web_sys::HtmlElement;
+use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen(inline_js = r#"
 const money = (minor) => ({ amount: (minor / 100).toFixed(2), minor, currency: "SAR" });
-export function catalog() { return JSON.stringify({
-  currency: "SAR", country: "SA",
-  products: [
-    { sku: "TSHIRT-1", name: "T-shirt", name_ar: "قميص", price: money(5750), image_url: null },
-    { sku: "MUG-1", name: "Mug", name_ar: "كوب", price: money(11500), image_url: null },
-  ],
-}); }
 export function options_for(minor) {
   return JSON.stringify({
     available: true, amount: money(minor), reason: null,
@@ -47,7 +39,8 @@ export function install_mock(routes_json) {
     const url = new URL(req.url);
     const path = url.pathname + url.search;
     const body = req.method === "POST" ? await req.text() : null;
-    window.__twCalls.push({ method: req.method, path, key: req.headers.get("Idempotency-Key"), body });
+    const headers = [...req.headers.keys()].join(",");
+    window.__twCalls.push({ method: req.method, path, key: req.headers.get("Idempotency-Key"), headers, body });
     const route = routes.find((r) => r.method === req.method && path.startsWith(r.path));
     if (route?.delay) await new Promise((r) => setTimeout(r, route.delay));
     if (!route) return new Response('{"error":{"code":"not_found","message":"no mock"}}', { status: 404 });
@@ -91,9 +84,17 @@ export function q_count(el, selector) { return el.shadowRoot?.querySelectorAll(s
 export function q_prop(el, selector, name) { return String(el.shadowRoot?.querySelector(selector)?.[name]); }
 export function click(el, selector) { el.shadowRoot.querySelector(selector).click(); }
 export function json(text) { return JSON.parse(text); }
+export function with_prefetch_from(options, url) {
+  const answer = fetch(url).then(async (r) => ({ status: r.status, body: await r.json().catch(() => null) }));
+  return { ...options, prefetch: { url, answer } };
+}
+export function with_prefetch(options, path) {
+  const url = `http://worker.test${path}`;
+  const answer = fetch(url).then(async (r) => ({ status: r.status, body: await r.json().catch(() => null) }));
+  return { ...options, prefetch: { url, answer } };
+}
 "#)]
 extern "C" {
-    fn catalog() -> String;
     fn unavailable() -> String;
     fn options_for(minor: u32) -> String;
     fn install_mock(routes_json: &str);
@@ -109,15 +110,17 @@ extern "C" {
     fn count_calls(method: &str, prefix: &str) -> u32;
     fn call_field(method: &str, prefix: &str, index: u32, field: &str) -> String;
     fn sleep(ms: u32) -> js_sys::Promise;
-    fn host() -> HtmlElement;
-    fn events(el: &HtmlElement, kind: &str) -> u32;
-    fn event_detail(el: &HtmlElement, kind: &str, field: &str) -> String;
-    fn q_text(el: &HtmlElement, selector: &str) -> Option<String>;
-    fn q_attr(el: &HtmlElement, selector: &str, name: &str) -> Option<String>;
-    fn q_count(el: &HtmlElement, selector: &str) -> u32;
-    fn q_prop(el: &HtmlElement, selector: &str, name: &str) -> String;
-    fn click(el: &HtmlElement, selector: &str);
+    fn host() -> Element;
+    fn events(el: &Element, kind: &str) -> u32;
+    fn event_detail(el: &Element, kind: &str, field: &str) -> String;
+    fn q_text(el: &Element, selector: &str) -> Option<String>;
+    fn q_attr(el: &Element, selector: &str, name: &str) -> Option<String>;
+    fn q_count(el: &Element, selector: &str) -> u32;
+    fn q_prop(el: &Element, selector: &str, name: &str) -> String;
+    fn click(el: &Element, selector: &str);
     fn json(text: &str) -> JsValue;
+    fn with_prefetch(options: &JsValue, path: &str) -> JsValue;
+    fn with_prefetch_from(options: &JsValue, url: &str) -> JsValue;
 }
 
 const CHECKOUT_OK: &str = r#"{"order_id":"ord_1","checkout_url":"http://sandbox.test/checkout/c1","order_reference_id":"R1","total":{"amount":"230.00","minor":23000,"currency":"SAR"}}"#;
@@ -133,19 +136,26 @@ fn get(path: &str, body: &str) -> JsValue {
     route("GET", path, 200, body, 0, false)
 }
 
+const TSHIRTS_4: &str = "/api/payment-options?country=SA&currency=SAR&items=TSHIRT-1:4";
+const MUG_1: &str = "/api/payment-options?country=SA&currency=SAR&items=MUG-1:1";
+
 fn happy_routes(extra: Vec<JsValue>) -> String {
     let mut list = extra;
-    list.push(get("/api/catalog", &catalog()));
-    list.push(get(
-        "/api/payment-options?country=SA&currency=SAR&amount=230.00",
-        &options_for(23000),
-    ));
-    list.push(get(
-        "/api/payment-options?country=SA&currency=SAR&amount=115.00",
-        &options_for(11500),
-    ));
+    list.push(get(TSHIRTS_4, &options_for(23000)));
+    list.push(get(MUG_1, &options_for(11500)));
     list.push(get("/api/payment-options", &options_for(5750)));
     routes(list)
+}
+
+fn state(widget: &TamaraWidget) -> String {
+    widget.state().as_string().unwrap_or_default()
+}
+
+fn lang(widget: &TamaraWidget, lang: &str) {
+    widget
+        .set_lang(JsValue::from_str(lang))
+        .map_err(JsValue::from)
+        .unwrap();
 }
 
 async fn pause(ms: u32) {
@@ -154,22 +164,27 @@ async fn pause(ms: u32) {
 
 async fn wait_state(widget: &TamaraWidget, state: &str) {
     for _ in 0..400 {
-        if widget.state() == state {
+        if self::state(widget) == state {
             return;
         }
         pause(5).await;
     }
     panic!(
         "timed out waiting for state {state}, still {}",
-        widget.state()
+        self::state(widget)
     );
 }
 
-fn mount_with(el: &HtmlElement, lang: &str, cart: &str) -> TamaraWidget {
-    let options = json(&format!(
+fn options(lang: &str, cart: &str) -> JsValue {
+    json(&format!(
         r#"{{"workerUrl":"http://worker.test","country":"SA","currency":"SAR","lang":"{lang}","cart":{cart}}}"#
-    ));
-    mount(el, &options).map_err(JsValue::from).expect("mount")
+    ))
+}
+
+fn mount_with(el: &Element, lang: &str, cart: &str) -> TamaraWidget {
+    mount(el, &options(lang, cart))
+        .map_err(JsValue::from)
+        .expect("mount")
 }
 
 #[wasm_bindgen_test]
@@ -180,15 +195,11 @@ async fn renders_the_option_in_english() {
     assert_eq!(events(&el, "tamara-ready"), 1);
     wait_state(&widget, "ready").await;
 
-    // The cart was priced from the catalog: 4 × 57.50 = 230.00, SKUs only in the query.
-    assert_eq!(count_calls("GET", "/api/catalog"), 1);
-    assert_eq!(
-        count_calls(
-            "GET",
-            "/api/payment-options?country=SA&currency=SAR&amount=230.00"
-        ),
-        1
-    );
+    // One request, SKUs and quantities only: the Worker prices them (4 × 57.50 = 230.00). A
+    // plain GET without custom headers (no CORS preflight); no catalog request.
+    assert_eq!(count_calls("GET", "/api/"), 1);
+    assert_eq!(count_calls("GET", TSHIRTS_4), 1);
+    assert_eq!(call_field("GET", TSHIRTS_4, 0, "headers"), "");
     assert_eq!(
         q_text(&el, ".tw-text").as_deref(),
         Some("4 interest-free payments of SAR\u{a0}57.50")
@@ -229,6 +240,99 @@ async fn renders_the_option_in_english() {
         event_detail(&el, "tamara-availability", "available"),
         "true"
     );
+    // The detail is the Worker's answer: the priced total is there.
+    assert!(event_detail(&el, "tamara-availability", "amount").contains(r#""minor":23000"#));
+    widget.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_prefetched_answer_saves_the_request() {
+    install_mock(&happy_routes(vec![]));
+    let el = host();
+    // The page sent the widget's first query already (the custom element does while the wasm
+    // loads): no second request.
+    let widget = mount(
+        &el,
+        &with_prefetch(&options("en", CART_4_TSHIRTS), TSHIRTS_4),
+    )
+    .map_err(JsValue::from)
+    .unwrap();
+    wait_state(&widget, "ready").await;
+    assert_eq!(count_calls("GET", "/api/"), 1);
+    assert_eq!(
+        q_text(&el, ".tw-text").as_deref(),
+        Some("4 interest-free payments of SAR\u{a0}57.50")
+    );
+    widget.destroy();
+
+    // A prefetch for another query is not used: the widget asks for its own.
+    install_mock(&happy_routes(vec![]));
+    let el = host();
+    let widget = mount(&el, &with_prefetch(&options("en", CART_4_TSHIRTS), MUG_1))
+        .map_err(JsValue::from)
+        .unwrap();
+    wait_state(&widget, "ready").await;
+    assert_eq!(count_calls("GET", TSHIRTS_4), 1);
+    assert_eq!(
+        q_text(&el, ".tw-text").as_deref(),
+        Some("4 interest-free payments of SAR\u{a0}57.50")
+    );
+    widget.destroy();
+
+    // Nor one from another origin, even for the same path.
+    install_mock(&happy_routes(vec![]));
+    let el = host();
+    let other = cat_url("http://other.test", TSHIRTS_4);
+    let widget = mount(
+        &el,
+        &with_prefetch_from(&options("en", CART_4_TSHIRTS), &other),
+    )
+    .map_err(JsValue::from)
+    .unwrap();
+    wait_state(&widget, "ready").await;
+    assert_eq!(count_calls("GET", TSHIRTS_4), 2);
+    widget.destroy();
+}
+
+fn cat_url(base: &str, path: &str) -> String {
+    format!("{base}{path}")
+}
+
+#[wasm_bindgen_test]
+async fn unknown_sku_from_the_worker_is_explained() {
+    install_mock(&routes(vec![route(
+        "GET",
+        "/api/payment-options",
+        422,
+        r#"{"error":{"code":"unknown_sku","message":"unknown SKU: GONE-9"}}"#,
+        0,
+        false,
+    )]));
+    let el = host();
+    let widget = mount_with(&el, "en", r#"{"items":[{"sku":"GONE-9","quantity":1}]}"#);
+    wait_state(&widget, "error").await;
+    assert_eq!(
+        call_field("GET", "/api/payment-options", 0, "path"),
+        "/api/payment-options?country=SA&currency=SAR&items=GONE-9:1"
+    );
+    assert_eq!(
+        q_text(&el, ".tw-alert").as_deref(),
+        Some("A product in your cart is no longer sold (unknown SKU: GONE-9).")
+    );
+    assert_eq!(
+        event_detail(&el, "tamara-error", "code"),
+        r#""unknown_sku""#
+    );
+    // An invalid line is not sent at all.
+    widget
+        .set_cart(json(r#"{"items":[{"sku":"MUG-1","quantity":1000}]}"#))
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(count_calls("GET", "/api/payment-options"), 1);
+    assert_eq!(
+        event_detail(&el, "tamara-error", "code"),
+        r#""invalid_cart""#
+    );
     widget.destroy();
 }
 
@@ -251,7 +355,7 @@ async fn arabic_is_right_to_left() {
     assert_eq!(q_text(&el, ".tw-logo text").as_deref(), Some("تمارا"));
     // Switching language re-renders without a new request.
     let calls = count_calls("GET", "/api/payment-options");
-    widget.set_lang("en").map_err(JsValue::from).unwrap();
+    lang(&widget, "en");
     assert_eq!(q_attr(&el, ".tw", "dir").as_deref(), Some("ltr"));
     assert_eq!(q_text(&el, ".tw-title").as_deref(), Some("Pay with Tamara"));
     assert_eq!(count_calls("GET", "/api/payment-options"), calls);
@@ -260,10 +364,7 @@ async fn arabic_is_right_to_left() {
 
 #[wasm_bindgen_test]
 async fn unavailable_says_why() {
-    install_mock(&routes(vec![
-        get("/api/catalog", &catalog()),
-        get("/api/payment-options", &unavailable()),
-    ]));
+    install_mock(&routes(vec![get("/api/payment-options", &unavailable())]));
     let el = host();
     let widget = mount_with(&el, "en", r#"{"items":[{"sku":"TSHIRT-1","quantity":1}]}"#);
     wait_state(&widget, "unavailable").await;
@@ -285,7 +386,7 @@ async fn unavailable_says_why() {
         "false"
     );
     assert!(event_detail(&el, "tamara-availability", "reason").contains("amount_below_minimum"));
-    widget.set_lang("ar").map_err(JsValue::from).unwrap();
+    lang(&widget, "ar");
     let status = q_text(&el, ".tw-status").unwrap_or_default();
     assert!(status.contains("أقل من الحد الأدنى"), "{status}");
     widget.destroy();
@@ -293,17 +394,14 @@ async fn unavailable_says_why() {
 
 #[wasm_bindgen_test]
 async fn errors_have_a_message_and_a_working_retry() {
-    install_mock(&routes(vec![
-        get("/api/catalog", &catalog()),
-        route(
-            "GET",
-            "/api/payment-options",
-            503,
-            r#"{"error":{"code":"upstream_unavailable","message":"Tamara did not answer"}}"#,
-            0,
-            false,
-        ),
-    ]));
+    install_mock(&routes(vec![route(
+        "GET",
+        "/api/payment-options",
+        503,
+        r#"{"error":{"code":"upstream_unavailable","message":"Tamara did not answer"}}"#,
+        0,
+        false,
+    )]));
     let el = host();
     let widget = mount_with(&el, "en", CART_4_TSHIRTS);
     wait_state(&widget, "error").await;
@@ -369,7 +467,7 @@ async fn cart_changes_render_once_and_same_cart_not_at_all() {
             .map_err(JsValue::from)
             .unwrap();
     }
-    // Same total from other lines: same query, nothing either.
+    // The same lines split differently: the same query, nothing either.
     widget
         .set_cart(json(
             r#"{"items":[{"sku":"TSHIRT-1","quantity":2},{"sku":"TSHIRT-1","quantity":2}]}"#,
@@ -393,18 +491,15 @@ async fn cart_changes_render_once_and_same_cart_not_at_all() {
         q_text(&el, ".tw-text").as_deref(),
         Some("4 interest-free payments of SAR\u{a0}28.75")
     );
-    assert_eq!(
-        count_calls("GET", "/api/catalog"),
-        1,
-        "catalog fetched once"
-    );
+    assert_eq!(count_calls("GET", MUG_1), 1);
+    assert_eq!(count_calls("GET", "/api/catalog"), 0, "no catalog request");
 
     // Empty cart: idle, no request.
     widget
         .set_cart(JsValue::NULL)
         .map_err(JsValue::from)
         .unwrap();
-    assert_eq!(widget.state(), "idle");
+    assert_eq!(state(&widget), "idle");
     assert_eq!(count_calls("GET", "/api/payment-options"), calls + 1);
     widget.destroy();
 }
@@ -443,7 +538,7 @@ async fn double_click_creates_one_checkout() {
 
     click(&el, "button.tw-btn");
     click(&el, "button.tw-btn");
-    assert_eq!(widget.state(), "submitting");
+    assert_eq!(state(&widget), "submitting");
     assert_eq!(q_prop(&el, "button.tw-btn", "disabled"), "true");
     assert_eq!(q_attr(&el, ".tw", "aria-busy").as_deref(), Some("true"));
     click(&el, "button.tw-btn");
@@ -483,7 +578,7 @@ async fn double_click_creates_one_checkout() {
         event_detail(&el, "tamara-redirect", "checkout_url"),
         r#""http://sandbox.test/checkout/c1""#
     );
-    assert_eq!(widget.state(), "ready");
+    assert_eq!(state(&widget), "ready");
 
     // A new attempt after a canceled redirect gets a new key.
     click(&el, "button.tw-btn");
@@ -555,7 +650,7 @@ async fn retry_after_a_network_error_reuses_the_key() {
         }
         pause(5).await;
     }
-    assert_eq!(widget.state(), "ready");
+    assert_eq!(state(&widget), "ready");
     assert_eq!(
         q_text(&el, ".tw-alert").as_deref(),
         Some("Tamara checkout couldn't be started: phone_number must be a Saudi mobile number")
@@ -565,23 +660,20 @@ async fn retry_after_a_network_error_reuses_the_key() {
 
 #[wasm_bindgen_test]
 async fn destroy_removes_everything_and_ignores_late_answers() {
-    install_mock(&routes(vec![
-        get("/api/catalog", &catalog()),
-        route(
-            "GET",
-            "/api/payment-options",
-            200,
-            &options_for(23000),
-            100,
-            false,
-        ),
-    ]));
+    install_mock(&routes(vec![route(
+        "GET",
+        "/api/payment-options",
+        200,
+        &options_for(23000),
+        100,
+        false,
+    )]));
     let el = host();
     let widget = mount_with(&el, "en", CART_4_TSHIRTS);
     pause(30).await;
-    assert_eq!(widget.state(), "loading");
+    assert_eq!(state(&widget), "loading");
     widget.destroy();
-    assert_eq!(widget.state(), "destroyed");
+    assert_eq!(state(&widget), "destroyed");
     assert_eq!(q_count(&el, "*"), 0);
     pause(150).await;
     assert_eq!(q_count(&el, "*"), 0);
@@ -591,7 +683,7 @@ async fn destroy_removes_everything_and_ignores_late_answers() {
     let again = mount_with(&el, "en", CART_4_TSHIRTS);
     wait_state(&again, "ready").await;
     again.destroy();
-    let _ = el.dyn_ref::<web_sys::Element>().map(|e| e.remove());
+    el.remove();
 }
 
 #[wasm_bindgen_test]
