@@ -4,32 +4,46 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde_json::Value;
-use worker::{D1Database, Env, Request, Response};
+use worker::{Env, Request, Response};
 
 use crate::body;
 use crate::config::Config;
 use crate::cors::{self, Preflight};
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::group::KeepAlive;
 use crate::platform;
 use crate::router::{route, Route};
 use crate::routes::{admin, redirect, storefront, webhook};
 use crate::tamara::Tamara;
 
 /// What every handler gets.
-#[derive(Debug)]
 pub struct Ctx {
     /// Configuration (read once per isolate, see [`config`]).
     pub cfg: Rc<Config>,
     /// Bindings.
     pub env: Env,
+    /// The event's `waitUntil` (group-commit flushes outlive a disconnected client).
+    pub keep: Option<KeepAlive>,
+}
+
+impl std::fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx")
+            .field("cfg", &self.cfg)
+            .field("keep", &self.keep.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Ctx {
     /// The D1 binding `DB`.
-    pub fn db(&self) -> AppResult<D1Database> {
-        self.env
+    pub fn db(&self) -> AppResult<Db> {
+        let d1 = self
+            .env
             .d1("DB")
-            .map_err(|_| AppError::ConfigMissing("DB (D1 binding)"))
+            .map_err(|_| AppError::ConfigMissing("DB (D1 binding)"))?;
+        Ok(Db::new(d1, self.keep.clone()))
     }
 
     /// The Tamara transport (needs `TAMARA_API_TOKEN`).
@@ -158,7 +172,7 @@ pub fn query_param(q: &[(String, String)], name: &str) -> Option<String> {
 }
 
 /// Handles one HTTP request.
-pub async fn handle(req: Request, env: Env) -> worker::Result<Response> {
+pub async fn handle(req: Request, env: Env, keep: Option<KeepAlive>) -> worker::Result<Response> {
     let method = req.method().to_string();
     let path = req.path();
     let r = route(&method, &path);
@@ -187,7 +201,7 @@ pub async fn handle(req: Request, env: Env) -> worker::Result<Response> {
             Preflight::Forbidden => error_response(&AppError::OriginNotAllowed),
         });
     }
-    let ctx = Ctx { cfg, env };
+    let ctx = Ctx { cfg, env, keep };
     let result = dispatch(&ctx, r, req).await;
     let resp = match result {
         Ok(resp) => resp,

@@ -7,8 +7,43 @@ use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
 use crate::error::{AppError, AppResult};
+use crate::group::{self, KeepAlive};
 use crate::idempotency::Stored;
 use crate::model::OrderRow;
+
+/// The D1 binding plus the request's `waitUntil`, for group commit ([`crate::group`]).
+/// Derefs to [`D1Database`], so every single-statement helper takes `&Db` as well.
+pub struct Db {
+    d1: D1Database,
+    keep: Option<KeepAlive>,
+}
+
+impl Db {
+    /// Wraps the binding; `keep` registers the group flush with the event's `waitUntil`.
+    pub fn new(d1: D1Database, keep: Option<KeepAlive>) -> Self {
+        Self { d1, keep }
+    }
+
+    /// Runs `stmts` as one atomic batch, grouped with concurrent requests' batches.
+    pub async fn batch(&self, stmts: Vec<D1PreparedStatement>) -> AppResult<Vec<worker::D1Result>> {
+        group::batch(&self.d1, self.keep.as_ref(), stmts)
+            .await
+            .map_err(AppError::Storage)
+    }
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Db(DB)")
+    }
+}
+
+impl std::ops::Deref for Db {
+    type Target = D1Database;
+    fn deref(&self) -> &D1Database {
+        &self.d1
+    }
+}
 
 /// A bind argument.
 #[derive(Debug, Clone)]
@@ -306,7 +341,7 @@ fn touch_synced_stmt(db: &D1Database, order_id: &str, now: i64) -> AppResult<D1P
 
 /// [`touch_synced`] and [`finish_event`] (status unchanged) in one round trip.
 pub async fn touch_synced_and_finish(
-    db: &D1Database,
+    db: &Db,
     order_id: &str,
     now: i64,
     dedupe_key: &str,
@@ -316,7 +351,7 @@ pub async fn touch_synced_and_finish(
         touch_synced_stmt(db, order_id, now)?,
         finish_event_stmt(db, dedupe_key, Some(status), Some(status))?,
     ];
-    check_batch(db.batch(stmts).await.map_err(storage)?)
+    check_batch(db.batch(stmts).await?)
 }
 
 fn check_batch(results: Vec<worker::D1Result>) -> AppResult<()> {
@@ -782,7 +817,7 @@ pub struct CheckoutPrelude {
 /// reads its row if the claim lost, and reads the catalog rows of `skus` (if given) in
 /// `currency`.
 pub async fn checkout_prelude(
-    db: &D1Database,
+    db: &Db,
     idem: Option<(&str, &str)>,
     now: i64,
     currency: &str,
@@ -810,7 +845,7 @@ pub async fn checkout_prelude(
     if stmts.is_empty() {
         return Ok(out);
     }
-    let mut results = db.batch(stmts).await.map_err(storage)?.into_iter();
+    let mut results = db.batch(stmts).await?.into_iter();
     if idem.is_some() {
         let claim = results
             .next()
@@ -847,7 +882,7 @@ pub struct WebhookPrelude {
 /// One D1 round trip (one transaction): records the event `e` unless its dedupe key exists,
 /// reads whether that key was fully processed, and reads the order.
 pub async fn webhook_prelude(
-    db: &D1Database,
+    db: &Db,
     e: &NewEvent<'_>,
     order_id: &str,
     now: i64,
@@ -869,7 +904,7 @@ pub async fn webhook_prelude(
             &[Arg::T(order_id)],
         )?,
     ];
-    let mut results = db.batch(stmts).await.map_err(storage)?.into_iter();
+    let mut results = db.batch(stmts).await?.into_iter();
     let mut next = || {
         results
             .next()
@@ -892,7 +927,7 @@ pub async fn webhook_prelude(
 /// Records a new checkout in one D1 round trip (one transaction): the order, its audit event
 /// and, with an Idempotency-Key, the key's final answer `(key, status, body)`.
 pub async fn insert_checkout(
-    db: &D1Database,
+    db: &Db,
     o: &OrderRow,
     e: &NewEvent<'_>,
     now: i64,
@@ -902,5 +937,5 @@ pub async fn insert_checkout(
     if let Some((key, status, body)) = idem {
         stmts.push(idem_complete_stmt(db, key, status, body)?);
     }
-    check_batch(db.batch(stmts).await.map_err(storage)?)
+    check_batch(db.batch(stmts).await?)
 }

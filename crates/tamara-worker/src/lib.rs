@@ -19,6 +19,7 @@ pub mod config;
 pub mod cors;
 pub mod db;
 pub mod error;
+pub mod group;
 pub mod http_util;
 pub mod idempotency;
 pub mod model;
@@ -35,13 +36,15 @@ use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledE
 
 /// HTTP entry point.
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    app::handle(req, env).await
+async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    let ctx = std::rc::Rc::new(ctx);
+    let keep: group::KeepAlive = std::rc::Rc::new(move |f| ctx.wait_until(f));
+    app::handle(req, env, Some(keep)).await
 }
 
 /// Cron entry point (`[triggers] crons`): one reconciliation pass.
 #[event(scheduled)]
-async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+async fn scheduled(_event: ScheduledEvent, env: Env, sctx: ScheduleContext) {
     let cfg = match app::config(&env) {
         Ok(c) => c,
         Err(e) => {
@@ -49,7 +52,13 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             return;
         }
     };
-    let ctx = app::Ctx { cfg, env };
+    let sctx = std::rc::Rc::new(sctx);
+    let keep: group::KeepAlive = std::rc::Rc::new(move |f| sctx.wait_until(f));
+    let ctx = app::Ctx {
+        cfg,
+        env,
+        keep: Some(keep),
+    };
     match reconcile::run(&ctx).await {
         Ok(report) => worker::console_log!("reconcile: {report}"),
         Err(e) => worker::console_error!("reconcile failed: {} {}", e.code(), e.log_detail()),

@@ -2,10 +2,10 @@
 //! authorising approved orders exactly once, whoever gets there first: the redirect, the
 //! webhook, the storefront poll or the reconciler.
 
+use crate::db::Db;
 use tamara_core::lifecycle::advance;
 use tamara_core::orders::{AuthoriseOrder, GetOrder, OrderDetails};
 use tamara_core::{Money, OrderId, OrderStatus};
-use worker::D1Database;
 
 use crate::db::{self, Mirror, NewEvent};
 use crate::error::{AppError, AppResult};
@@ -89,7 +89,7 @@ pub struct Synced {
 /// authorisation, also marks the audit event `finish` processed in the same round trip (the
 /// second value says so).
 pub async fn apply_remote(
-    db: &D1Database,
+    db: &Db,
     order: OrderRow,
     remote: &OrderDetails,
     source: &str,
@@ -142,7 +142,7 @@ pub async fn apply_remote(
 /// also mark that audit event processed with its last write (when nothing changed and nothing is
 /// left to do; `Synced::finished` says so): only for events with nothing else to record.
 pub async fn sync_order(
-    db: &D1Database,
+    db: &Db,
     tamara: &Tamara,
     order: OrderRow,
     source: &str,
@@ -180,7 +180,7 @@ pub async fn sync_order(
 /// claims the order; only the winner calls Tamara. After a failure with an unknown outcome the
 /// order is re-read at Tamara; if it is already authorised, that counts as done.
 pub async fn authorise_once(
-    db: &D1Database,
+    db: &Db,
     tamara: &Tamara,
     order: OrderRow,
     source: &str,

@@ -202,7 +202,7 @@ async fn cached_catalog(ctx: &Ctx) -> AppResult<std::rc::Rc<Vec<Product>>> {
     if let Some(p) = hit {
         return Ok(p);
     }
-    let products = std::rc::Rc::new(db::catalog(&ctx.db()?, ctx.cfg.currency.code()).await?);
+    let products = std::rc::Rc::new(db::catalog(&*ctx.db()?, ctx.cfg.currency.code()).await?);
     CATALOG.with(|c| *c.borrow_mut() = Some((now + CATALOG_TTL_MS, products.clone())));
     Ok(products)
 }

@@ -94,6 +94,85 @@ async fn idempotent_create() {
     );
 }
 
+/// Concurrent creates share D1 batches (group commit, `crates/tamara-worker/src/group.rs`):
+/// each request still gets exactly its own outcome. 24 distinct keys, 6 copies of one key and
+/// one reuse of that key with another body, all in flight at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_keep_their_own_outcomes() {
+    let (api, _g) = api().await;
+    let shared = format!("e2e-shared-{}", uuid::Uuid::new_v4());
+    let body = checkout_body(&[("MUG-1", 2)], "544337866");
+    let mut other = body.clone();
+    other["cart"]["items"][0]["quantity"] = json!(5);
+    let mut tasks = Vec::new();
+    for n in 0..31 {
+        let (api, key, b) = match n {
+            0..=23 => (api.clone(), uuid::Uuid::new_v4().to_string(), body.clone()),
+            24..=29 => (api.clone(), shared.clone(), body.clone()),
+            _ => (api.clone(), shared.clone(), other.clone()),
+        };
+        tasks.push(tokio::spawn(async move {
+            (n, api.create_checkout_keyed(&key, &b).await)
+        }));
+    }
+    let mut distinct = std::collections::HashSet::new();
+    let mut shared_ids = std::collections::HashSet::new();
+    let mut shared_created = 0;
+    for t in tasks {
+        let (n, r) = t.await.expect("task");
+        match n {
+            0..=23 => {
+                assert_eq!(r.status, StatusCode::CREATED, "#{n}: {}", r.describe());
+                assert!(
+                    distinct.insert(s(&r.json, "/order_id").to_owned()),
+                    "#{n}: duplicate order"
+                );
+            }
+            24..=29 => {
+                if r.status.is_success() {
+                    shared_created += 1;
+                    shared_ids.insert(s(&r.json, "/order_id").to_owned());
+                } else {
+                    assert_eq!(r.status, StatusCode::CONFLICT, "#{n}: {}", r.describe());
+                    assert_eq!(r.error_code(), Some("idempotency_in_progress"), "#{n}");
+                }
+            }
+            _ => {
+                assert_eq!(r.status, StatusCode::CONFLICT, "#{n}: {}", r.describe());
+                let code = r.error_code().unwrap_or_default().to_owned();
+                assert!(
+                    code == "idempotency_key_reused" || code == "idempotency_in_progress",
+                    "#{n}: {code}"
+                );
+            }
+        }
+    }
+    assert_eq!(distinct.len(), 24);
+    assert!(
+        shared_created >= 1,
+        "one of the same-key requests created the order"
+    );
+    assert_eq!(shared_ids.len(), 1, "same key → one order: {shared_ids:?}");
+    // Every order answered is stored (the public view reads D1) and exists once at the sandbox.
+    for id in distinct.iter().chain(shared_ids.iter()) {
+        let view = api.get(&format!("/api/orders/{id}")).await;
+        assert_eq!(view.status, StatusCode::OK, "{id}: {}", view.describe());
+    }
+    let at_sandbox = api.sandbox_orders().await;
+    let shared_id = shared_ids.iter().next().cloned().unwrap_or_default();
+    let reference = at_sandbox
+        .iter()
+        .find(|o| s(o, "/order_id") == shared_id)
+        .map(|o| s(o, "/order_reference_id"))
+        .unwrap_or_default();
+    assert!(!reference.is_empty(), "shared order at the sandbox");
+    let same_ref = at_sandbox
+        .iter()
+        .filter(|o| s(o, "/order_reference_id") == reference)
+        .count();
+    assert_eq!(same_ref, 1, "exactly one sandbox order for the shared key");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cart_is_priced_by_the_worker_and_signatures_are_checked() {
     let (api, _g) = api().await;

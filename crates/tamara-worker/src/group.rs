@@ -1,0 +1,212 @@
+//! Group commit for D1: the statement batches that concurrent requests of one isolate submit
+//! within the same turn of the event loop are sent to D1 as **one** `batch()` call.
+//!
+//! Every D1 call is a round trip (and, locally, a hop to the D1 Durable Object), so under load
+//! the round trips, not the SQL, dominate a checkout's cost. A request hands its statements to
+//! [`batch`] and waits; the first request of a turn schedules a flush on the next timer tick
+//! (`setTimeout(0)`: it adds no measurable latency when the Worker is idle), and the flush sends
+//! every statement queued by then, in arrival order, as one D1 batch.
+//!
+//! Semantics for each request are those of its own `db.batch(stmts)`:
+//! * its statements run in order, contiguously and atomically (a D1 batch is one transaction);
+//! * it gets exactly its own results back;
+//! * a failing statement does not fail anyone else: if a grouped batch is rejected (it rolled
+//!   back as a whole, so nothing was applied), each request's statements are re-run as their own
+//!   batch, and only the request whose statement fails sees the error.
+//!
+//! Cross-request wake-ups go through a JS promise that the waiting request created itself, so
+//! the runtime resumes each request in its own context; the flush is registered with the
+//! scheduling request's `waitUntil`, so it completes even if that request's client goes away.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use worker::{D1Database, D1PreparedStatement, D1Result};
+
+/// Registers a future that must complete even after the response is sent (the event's
+/// `waitUntil`).
+pub type KeepAlive = Rc<dyn Fn(Pin<Box<dyn Future<Output = ()>>>)>;
+
+/// At most this many statements go into one D1 batch; a larger queue is sent in several.
+pub const MAX_STATEMENTS: usize = 100;
+
+type Slot = Rc<RefCell<Option<Result<Vec<D1Result>, String>>>>;
+
+struct Waiter {
+    stmts: Vec<D1PreparedStatement>,
+    resolve: Function,
+    slot: Slot,
+}
+
+#[derive(Default)]
+struct Queue {
+    waiters: Vec<Waiter>,
+    scheduled: bool,
+}
+
+thread_local! {
+    static QUEUE: RefCell<Queue> = RefCell::new(Queue::default());
+}
+
+/// Runs `stmts` as one atomic batch, grouped with the batches of concurrent requests.
+/// `Err` carries D1's message.
+pub async fn batch(
+    db: &D1Database,
+    keep: Option<&KeepAlive>,
+    stmts: Vec<D1PreparedStatement>,
+) -> Result<Vec<D1Result>, String> {
+    if stmts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let slot: Slot = Rc::new(RefCell::new(None));
+    let mut resolve = None;
+    let promise = Promise::new(&mut |res, _rej| resolve = Some(res));
+    let Some(resolve) = resolve else {
+        return Err("group commit: no promise resolver".into());
+    };
+    let schedule = QUEUE.with(|q| {
+        let mut q = q.borrow_mut();
+        q.waiters.push(Waiter {
+            stmts,
+            resolve,
+            slot: slot.clone(),
+        });
+        !std::mem::replace(&mut q.scheduled, true)
+    });
+    if schedule {
+        let db: D1Database = db.as_ref().clone().unchecked_into();
+        let flush: Pin<Box<dyn Future<Output = ()>>> = Box::pin(flush(db));
+        match keep {
+            Some(keep) => keep(flush),
+            None => wasm_bindgen_futures::spawn_local(flush),
+        }
+    }
+    // Resolved by the flush (possibly from another request's context) once `slot` is filled.
+    let _ = JsFuture::from(promise).await;
+    let result = slot.borrow_mut().take();
+    result.unwrap_or_else(|| Err("group commit: no result".into()))
+}
+
+async fn flush(db: D1Database) {
+    // Let every request that is ready in this turn of the event loop join.
+    crate::platform::sleep_ms(0).await;
+    let waiters = QUEUE.with(|q| {
+        let mut q = q.borrow_mut();
+        q.scheduled = false;
+        std::mem::take(&mut q.waiters)
+    });
+    for group in chunks(waiters, MAX_STATEMENTS) {
+        run_group(&db, group).await;
+    }
+}
+
+/// Splits `waiters` into groups of at most `max` statements (a single larger request is a
+/// group of its own), keeping arrival order.
+fn chunks<T: HasLen>(waiters: Vec<T>, max: usize) -> Vec<Vec<T>> {
+    let mut out: Vec<Vec<T>> = Vec::new();
+    let mut size = 0;
+    for w in waiters {
+        let n = w.len();
+        match out.last_mut() {
+            Some(last) if size + n <= max => last.push(w),
+            _ => {
+                out.push(vec![w]);
+                size = 0;
+            }
+        }
+        size += n;
+    }
+    out
+}
+
+trait HasLen {
+    fn len(&self) -> usize;
+}
+
+impl HasLen for Waiter {
+    fn len(&self) -> usize {
+        self.stmts.len()
+    }
+}
+
+fn copy(s: &D1PreparedStatement) -> D1PreparedStatement {
+    D1PreparedStatement::from(s.inner().clone())
+}
+
+async fn run_group(db: &D1Database, group: Vec<Waiter>) {
+    let all: Vec<D1PreparedStatement> = group
+        .iter()
+        .flat_map(|w| w.stmts.iter().map(copy))
+        .collect();
+    match db.batch(all).await {
+        Ok(results) => {
+            let mut results = results.into_iter();
+            for w in group {
+                let mine: Vec<D1Result> = results.by_ref().take(w.stmts.len()).collect();
+                let answer = if mine.len() == w.stmts.len() {
+                    Ok(mine)
+                } else {
+                    Err("group commit: D1 returned fewer results than statements".into())
+                };
+                finish(w, answer);
+            }
+        }
+        Err(e) if group.len() == 1 => {
+            for w in group {
+                finish(w, Err(e.to_string()));
+            }
+        }
+        Err(_) => {
+            // The grouped transaction rolled back as a whole: nothing was applied. Each request
+            // runs alone so that only a request whose own statement fails sees an error.
+            for w in group {
+                let own: Vec<D1PreparedStatement> = w.stmts.iter().map(copy).collect();
+                let answer = db.batch(own).await.map_err(|e| e.to_string());
+                finish(w, answer);
+            }
+        }
+    }
+}
+
+fn finish(w: Waiter, answer: Result<Vec<D1Result>, String>) {
+    *w.slot.borrow_mut() = Some(answer);
+    let _ = w.resolve.call0(&JsValue::UNDEFINED);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    impl HasLen for usize {
+        fn len(&self) -> usize {
+            *self
+        }
+    }
+
+    fn sizes(v: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+        v
+    }
+
+    #[test]
+    fn chunks_keep_order_and_respect_the_limit() {
+        assert_eq!(
+            sizes(chunks(vec![3, 3, 3, 2], 6)),
+            vec![vec![3, 3], vec![3, 2]]
+        );
+        assert_eq!(sizes(chunks(vec![1; 5], 100)), vec![vec![1; 5]]);
+        assert!(chunks(Vec::<usize>::new(), 10).is_empty());
+    }
+
+    #[test]
+    fn a_request_larger_than_the_limit_is_a_group_of_its_own() {
+        assert_eq!(
+            sizes(chunks(vec![2, 150, 2, 2], 100)),
+            vec![vec![2], vec![150], vec![2, 2]]
+        );
+    }
+}
