@@ -24,26 +24,25 @@ pub struct Ctx {
     /// Bindings.
     pub env: Env,
     /// The event's `waitUntil` (group-commit flushes outlive a disconnected client).
-    pub keep: Option<KeepAlive>,
+    pub keep: KeepAlive,
 }
 
 impl std::fmt::Debug for Ctx {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ctx")
             .field("cfg", &self.cfg)
-            .field("keep", &self.keep.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl Ctx {
     /// The D1 binding `DB`.
-    pub fn db(&self) -> AppResult<Db> {
+    pub fn db(&self) -> AppResult<Db<'_>> {
         let d1 = self
             .env
             .d1("DB")
             .map_err(|_| AppError::ConfigMissing("DB (D1 binding)"))?;
-        Ok(Db::new(d1, self.keep.clone()))
+        Ok(Db::new(d1, &self.keep))
     }
 
     /// The Tamara transport (needs `TAMARA_API_TOKEN`).
@@ -172,7 +171,7 @@ pub fn query_param(q: &[(String, String)], name: &str) -> Option<String> {
 }
 
 /// Handles one HTTP request.
-pub async fn handle(req: Request, env: Env, keep: Option<KeepAlive>) -> worker::Result<Response> {
+pub async fn handle(req: Request, env: Env, keep: KeepAlive) -> worker::Result<Response> {
     let method = req.method().to_string();
     let path = req.path();
     let r = route(&method, &path);

@@ -13,32 +13,32 @@ use crate::model::OrderRow;
 
 /// The D1 binding plus the request's `waitUntil`, for group commit ([`crate::group`]).
 /// Derefs to [`D1Database`], so every single-statement helper takes `&Db` as well.
-pub struct Db {
+pub struct Db<'a> {
     d1: D1Database,
-    keep: Option<KeepAlive>,
+    keep: &'a KeepAlive,
 }
 
-impl Db {
+impl<'a> Db<'a> {
     /// Wraps the binding; `keep` registers the group flush with the event's `waitUntil`.
-    pub fn new(d1: D1Database, keep: Option<KeepAlive>) -> Self {
+    pub fn new(d1: D1Database, keep: &'a KeepAlive) -> Self {
         Self { d1, keep }
     }
 
     /// Runs `stmts` as one atomic batch, grouped with concurrent requests' batches.
     pub async fn batch(&self, stmts: Vec<D1PreparedStatement>) -> AppResult<Vec<worker::D1Result>> {
-        group::batch(&self.d1, self.keep.as_ref(), stmts)
+        group::batch(&self.d1, self.keep, stmts)
             .await
             .map_err(AppError::Storage)
     }
 }
 
-impl std::fmt::Debug for Db {
+impl std::fmt::Debug for Db<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Db(DB)")
     }
 }
 
-impl std::ops::Deref for Db {
+impl std::ops::Deref for Db<'_> {
     type Target = D1Database;
     fn deref(&self) -> &D1Database {
         &self.d1
@@ -341,7 +341,7 @@ fn touch_synced_stmt(db: &D1Database, order_id: &str, now: i64) -> AppResult<D1P
 
 /// [`touch_synced`] and [`finish_event`] (status unchanged) in one round trip.
 pub async fn touch_synced_and_finish(
-    db: &Db,
+    db: &Db<'_>,
     order_id: &str,
     now: i64,
     dedupe_key: &str,
@@ -817,7 +817,7 @@ pub struct CheckoutPrelude {
 /// reads its row if the claim lost, and reads the catalog rows of `skus` (if given) in
 /// `currency`.
 pub async fn checkout_prelude(
-    db: &Db,
+    db: &Db<'_>,
     idem: Option<(&str, &str)>,
     now: i64,
     currency: &str,
@@ -882,7 +882,7 @@ pub struct WebhookPrelude {
 /// One D1 round trip (one transaction): records the event `e` unless its dedupe key exists,
 /// reads whether that key was fully processed, and reads the order.
 pub async fn webhook_prelude(
-    db: &Db,
+    db: &Db<'_>,
     e: &NewEvent<'_>,
     order_id: &str,
     now: i64,
@@ -927,7 +927,7 @@ pub async fn webhook_prelude(
 /// Records a new checkout in one D1 round trip (one transaction): the order, its audit event
 /// and, with an Idempotency-Key, the key's final answer `(key, status, body)`.
 pub async fn insert_checkout(
-    db: &Db,
+    db: &Db<'_>,
     o: &OrderRow,
     e: &NewEvent<'_>,
     now: i64,

@@ -19,8 +19,6 @@
 //! scheduling request's `waitUntil`, so it completes even if that request's client goes away.
 
 use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
@@ -28,9 +26,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
-/// Registers a future that must complete even after the response is sent (the event's
-/// `waitUntil`).
-pub type KeepAlive = Rc<dyn Fn(Pin<Box<dyn Future<Output = ()>>>)>;
+/// Registers a promise that must settle even after the response is sent (the event's
+/// `waitUntil`). A plain promise, not a future: one code path for every event type.
+pub type KeepAlive = Rc<dyn Fn(&Promise)>;
 
 /// At most this many statements go into one D1 batch; a larger queue is sent in several.
 pub const MAX_STATEMENTS: usize = 100;
@@ -57,7 +55,7 @@ thread_local! {
 /// `Err` carries D1's message.
 pub async fn batch(
     db: &D1Database,
-    keep: Option<&KeepAlive>,
+    keep: &KeepAlive,
     stmts: Vec<D1PreparedStatement>,
 ) -> Result<Vec<D1Result>, String> {
     if stmts.is_empty() {
@@ -80,11 +78,10 @@ pub async fn batch(
     });
     if schedule {
         let db: D1Database = db.as_ref().clone().unchecked_into();
-        let flush: Pin<Box<dyn Future<Output = ()>>> = Box::pin(flush(db));
-        match keep {
-            Some(keep) => keep(flush),
-            None => wasm_bindgen_futures::spawn_local(flush),
-        }
+        keep(&wasm_bindgen_futures::future_to_promise(async move {
+            flush(db).await;
+            Ok(JsValue::UNDEFINED)
+        }));
     }
     // Resolved by the flush (possibly from another request's context) once `slot` is filled.
     let _ = JsFuture::from(promise).await;

@@ -37,14 +37,16 @@ use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledE
 /// HTTP entry point.
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
-    let ctx = std::rc::Rc::new(ctx);
-    let keep: group::KeepAlive = std::rc::Rc::new(move |f| ctx.wait_until(f));
-    app::handle(req, env, Some(keep)).await
+    let keep: group::KeepAlive = std::rc::Rc::new(move |p| {
+        let js: &worker::worker_sys::Context = ctx.as_ref();
+        let _ = js.wait_until(p);
+    });
+    app::handle(req, env, keep).await
 }
 
 /// Cron entry point (`[triggers] crons`): one reconciliation pass.
 #[event(scheduled)]
-async fn scheduled(_event: ScheduledEvent, env: Env, sctx: ScheduleContext) {
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let cfg = match app::config(&env) {
         Ok(c) => c,
         Err(e) => {
@@ -52,13 +54,10 @@ async fn scheduled(_event: ScheduledEvent, env: Env, sctx: ScheduleContext) {
             return;
         }
     };
-    let sctx = std::rc::Rc::new(sctx);
-    let keep: group::KeepAlive = std::rc::Rc::new(move |f| sctx.wait_until(f));
-    let ctx = app::Ctx {
-        cfg,
-        env,
-        keep: Some(keep),
-    };
+    // No client can go away here: the event lasts while reconciliation awaits its own writes,
+    // so group-commit flushes need no waitUntil.
+    let keep: group::KeepAlive = std::rc::Rc::new(|_| {});
+    let ctx = app::Ctx { cfg, env, keep };
     match reconcile::run(&ctx).await {
         Ok(report) => worker::console_log!("reconcile: {report}"),
         Err(e) => worker::console_error!("reconcile failed: {} {}", e.code(), e.log_detail()),

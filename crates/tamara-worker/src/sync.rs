@@ -89,7 +89,7 @@ pub struct Synced {
 /// authorisation, also marks the audit event `finish` processed in the same round trip (the
 /// second value says so).
 pub async fn apply_remote(
-    db: &Db,
+    db: &Db<'_>,
     order: OrderRow,
     remote: &OrderDetails,
     source: &str,
@@ -142,7 +142,7 @@ pub async fn apply_remote(
 /// also mark that audit event processed with its last write (when nothing changed and nothing is
 /// left to do; `Synced::finished` says so): only for events with nothing else to record.
 pub async fn sync_order(
-    db: &Db,
+    db: &Db<'_>,
     tamara: &Tamara,
     order: OrderRow,
     source: &str,
@@ -180,7 +180,7 @@ pub async fn sync_order(
 /// claims the order; only the winner calls Tamara. After a failure with an unknown outcome the
 /// order is re-read at Tamara; if it is already authorised, that counts as done.
 pub async fn authorise_once(
-    db: &Db,
+    db: &Db<'_>,
     tamara: &Tamara,
     order: OrderRow,
     source: &str,

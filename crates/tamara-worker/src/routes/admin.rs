@@ -56,7 +56,7 @@ pub fn check_bearer(header: Option<&str>, expected: &str) -> AppResult<()> {
     Ok(())
 }
 
-async fn load(db: &Db, order_id: &str) -> AppResult<OrderRow> {
+async fn load(db: &Db<'_>, order_id: &str) -> AppResult<OrderRow> {
     db::get_order(db, order_id)
         .await?
         .ok_or_else(|| AppError::NotFound("order not found".into()))
@@ -247,7 +247,7 @@ fn booked(remote: &OrderDetails, movement: Movement) -> i64 {
 /// After a failure with an unknown outcome: did the movement happen? `Some(id)` if Tamara
 /// booked it, `None` if it is safe to retry.
 async fn recover(
-    db: &Db,
+    db: &Db<'_>,
     tamara: &Tamara,
     order_id: &str,
     movement: Movement,
@@ -277,7 +277,7 @@ enum Moved<R> {
 /// Calls a capture / cancel / refund. When the outcome is unknown (timeout, 5xx), checks Tamara
 /// for the movement before one retry, so nothing is booked twice.
 async fn move_money<E: Endpoint>(
-    db: &Db,
+    db: &Db<'_>,
     tamara: &Tamara,
     req: &E,
     order_id: &str,
@@ -306,7 +306,7 @@ async fn move_money<E: Endpoint>(
 /// `{"<kind>_id", "status", "<amount_key>"}`.
 #[allow(clippy::too_many_arguments)]
 async fn finish_movement(
-    db: &Db,
+    db: &Db<'_>,
     tamara: &Tamara,
     order_id: &str,
     now: i64,
@@ -568,7 +568,7 @@ pub async fn order_action(
     }
 }
 
-async fn resync(db: &Db, tamara: &Tamara, order_id: &str, now: i64) -> AppResult<OrderRow> {
+async fn resync(db: &Db<'_>, tamara: &Tamara, order_id: &str, now: i64) -> AppResult<OrderRow> {
     let order = load(db, order_id).await?;
     match tamara
         .call(&GetOrder::new(OrderId::new(order_id.to_owned())))
