@@ -244,6 +244,9 @@ pub async fn list_orders(
 }
 
 /// Orders in `new`/`approved` not updated since `before_ms`.
+/// Least recently checked first: a pass that finds an order unchanged only touches
+/// `last_synced_at`, so it goes to the back and a backlog larger than `limit` rotates instead of
+/// the same oldest orders being re-checked on every pass.
 pub async fn stale_pending(
     db: &D1Database,
     before_ms: i64,
@@ -253,7 +256,8 @@ pub async fn stale_pending(
         db,
         &format!(
             "SELECT {ORDER_COLS} FROM orders WHERE status IN ('new', 'approved') \
-             AND updated_at < ?1 ORDER BY updated_at LIMIT ?2"
+             AND updated_at < ?1 ORDER BY COALESCE(last_synced_at, updated_at), updated_at \
+             LIMIT ?2"
         ),
         &[Arg::I(before_ms), Arg::I(limit)],
     )
