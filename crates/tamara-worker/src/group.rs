@@ -97,18 +97,18 @@ async fn flush(db: D1Database) {
         q.scheduled = false;
         std::mem::take(&mut q.waiters)
     });
-    for group in chunks(waiters, MAX_STATEMENTS) {
+    for group in chunks(waiters, MAX_STATEMENTS, |w| w.stmts.len()) {
         run_group(&db, group).await;
     }
 }
 
 /// Splits `waiters` into groups of at most `max` statements (a single larger request is a
 /// group of its own), keeping arrival order.
-fn chunks<T: HasLen>(waiters: Vec<T>, max: usize) -> Vec<Vec<T>> {
+fn chunks<T>(waiters: Vec<T>, max: usize, len: impl Fn(&T) -> usize) -> Vec<Vec<T>> {
     let mut out: Vec<Vec<T>> = Vec::new();
     let mut size = 0;
     for w in waiters {
-        let n = w.len();
+        let n = len(&w);
         match out.last_mut() {
             Some(last) if size + n <= max => last.push(w),
             _ => {
@@ -119,16 +119,6 @@ fn chunks<T: HasLen>(waiters: Vec<T>, max: usize) -> Vec<Vec<T>> {
         size += n;
     }
     out
-}
-
-trait HasLen {
-    fn len(&self) -> usize;
-}
-
-impl HasLen for Waiter {
-    fn len(&self) -> usize {
-        self.stmts.len()
-    }
 }
 
 fn copy(s: &D1PreparedStatement) -> D1PreparedStatement {
@@ -179,30 +169,21 @@ fn finish(w: Waiter, answer: Result<Vec<D1Result>, String>) {
 mod tests {
     use super::*;
 
-    impl HasLen for usize {
-        fn len(&self) -> usize {
-            *self
-        }
-    }
-
-    fn sizes(v: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
-        v
+    fn sizes(lens: Vec<usize>, max: usize) -> Vec<Vec<usize>> {
+        chunks(lens, max, |n| *n)
     }
 
     #[test]
     fn chunks_keep_order_and_respect_the_limit() {
-        assert_eq!(
-            sizes(chunks(vec![3, 3, 3, 2], 6)),
-            vec![vec![3, 3], vec![3, 2]]
-        );
-        assert_eq!(sizes(chunks(vec![1; 5], 100)), vec![vec![1; 5]]);
-        assert!(chunks(Vec::<usize>::new(), 10).is_empty());
+        assert_eq!(sizes(vec![3, 3, 3, 2], 6), vec![vec![3, 3], vec![3, 2]]);
+        assert_eq!(sizes(vec![1; 5], 100), vec![vec![1; 5]]);
+        assert!(sizes(Vec::new(), 10).is_empty());
     }
 
     #[test]
     fn a_request_larger_than_the_limit_is_a_group_of_its_own() {
         assert_eq!(
-            sizes(chunks(vec![2, 150, 2, 2], 100)),
+            sizes(vec![2, 150, 2, 2], 100),
             vec![vec![2], vec![150], vec![2, 2]]
         );
     }
