@@ -4,7 +4,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use serde_json::Value;
-use worker::{Env, Request, Response};
+use worker::{Env, Response};
+
+use crate::req::Request;
 
 use crate::body;
 use crate::config::Config;
@@ -67,16 +69,16 @@ impl Ctx {
         struct Clock {
             now_ms: i64,
         }
-        let signal = worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(2000));
-        let fetched = async {
-            let url = worker::Url::parse(url).ok()?;
-            let mut resp = worker::Fetch::Url(url)
-                .send_with_signal(&signal)
-                .await
-                .ok()?;
-            resp.json::<Clock>().await.ok()
-        }
-        .await;
+        let get = tamara_core::HttpRequest {
+            method: tamara_core::http::Method::Get,
+            url: url.clone(),
+            headers: Vec::new(),
+            body: None,
+        };
+        let fetched = match crate::tamara::send(&get, 2000).await {
+            Ok((200, body)) => serde_json::from_slice::<Clock>(&body).ok(),
+            _ => None,
+        };
         fetched.map(|c| c.now_ms).unwrap_or_else(|| self.now())
     }
 }
@@ -141,7 +143,7 @@ pub fn error_response(e: &AppError) -> Response {
 
 /// Reads the body (≤ 64 KiB) as bytes.
 pub async fn read_body(req: &mut Request) -> AppResult<Vec<u8>> {
-    if let Ok(Some(len)) = req.headers().get("Content-Length") {
+    if let Some(len) = req.header("Content-Length") {
         if let Ok(n) = len.trim().parse::<usize>() {
             body::check_size(n)?;
         }
@@ -149,16 +151,15 @@ pub async fn read_body(req: &mut Request) -> AppResult<Vec<u8>> {
     let bytes = req
         .bytes()
         .await
-        .map_err(|e| AppError::bad_request("unreadable_body", e.to_string()))?;
+        .map_err(|e| AppError::bad_request("unreadable_body", e))?;
     body::check_size(bytes.len())?;
     Ok(bytes)
 }
 
 /// The request's query pairs.
 pub fn query(req: &Request) -> Vec<(String, String)> {
-    req.url()
-        .ok()
-        .and_then(|u| u.query().map(tamara_core::http::parse_query))
+    req.query()
+        .map(tamara_core::http::parse_query)
         .unwrap_or_default()
 }
 
@@ -173,15 +174,18 @@ pub fn query_param(q: &[(String, String)], name: &str) -> Option<String> {
 /// Handles one HTTP request.
 pub async fn handle(req: Request, env: Env, keep: KeepAlive) -> worker::Result<Response> {
     let method = req.method().to_string();
-    let path = req.path();
-    let r = route(&method, &path);
+    let r = route(&method, req.path());
     if r == Route::Asset {
         return match env.assets("ASSETS") {
-            Ok(assets) => assets.fetch_request(req).await,
+            Ok(assets) => {
+                assets
+                    .fetch_request(worker::Request::from(req.into_raw()))
+                    .await
+            }
             Err(_) => Ok(error_response(&AppError::NotFound("not found".into()))),
         };
     }
-    let origin = req.headers().get("Origin").ok().flatten();
+    let origin = req.header("Origin");
     let cfg = match config(&env) {
         Ok(c) => c,
         Err(e) => return Ok(error_response(&e)),

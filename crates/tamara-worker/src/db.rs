@@ -806,72 +806,22 @@ pub async fn idem_purge(db: &D1Database, before_ms: i64) -> AppResult<usize> {
 
 // ---- batched reads --------------------------------------------------------------------------
 
-/// What a checkout needs from D1 before calling Tamara, read in one round trip.
-#[derive(Debug, Clone, Default)]
-pub struct CheckoutPrelude {
-    /// The Idempotency-Key was free and is now claimed by this request.
-    pub claimed: bool,
-    /// The key's row as stored before this request (when it was not free).
-    pub stored: Option<Stored>,
-    /// Active catalog products among the cart's SKUs.
-    pub products: Vec<Product>,
-}
-
-/// One D1 round trip (one transaction): claims the Idempotency-Key `(key, hash)` if given,
-/// reads its row if the claim lost, and reads the catalog rows of `skus` (if given) in
-/// `currency`.
-pub async fn checkout_prelude(
-    db: &Db<'_>,
-    idem: Option<(&str, &str)>,
-    now: i64,
-    currency: &str,
-    skus: Option<&[&str]>,
-) -> AppResult<CheckoutPrelude> {
-    let mut stmts = Vec::with_capacity(3);
-    if let Some((key, hash)) = idem {
-        stmts.push(stmt(
-            db,
-            IDEM_CLAIM,
-            &[Arg::T(key), Arg::T(hash), Arg::I(now)],
-        )?);
-        stmts.push(stmt(db, IDEM_GET, &[Arg::T(key)])?);
+/// Claims the Idempotency-Key `(key, hash)` before a checkout calls Tamara: one statement,
+/// grouped with concurrent requests' batches. `true` when the key was free and is now held by
+/// this request; on `false` the caller reads the stored row ([`idem_get`]), which only replays
+/// and conflicts need.
+pub async fn claim_key(db: &Db<'_>, key: &str, hash: &str, now: i64) -> AppResult<bool> {
+    let claim = stmt(db, IDEM_CLAIM, &[Arg::T(key), Arg::T(hash), Arg::I(now)])?;
+    let result = db
+        .batch(vec![claim])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Storage("batch: no claim result".into()))?;
+    if let Some(err) = result.error() {
+        return Err(AppError::Storage(err));
     }
-    let sku_list = skus.map(|s| serde_json::to_string(s).unwrap_or_else(|_| "[]".into()));
-    if let Some(list) = &sku_list {
-        stmts.push(stmt(
-            db,
-            "SELECT sku, name, name_ar, price_minor, currency, image_url FROM catalog \
-             WHERE active = 1 AND currency = ?1 AND sku IN (SELECT value FROM json_each(?2))",
-            &[Arg::T(currency), Arg::T(list)],
-        )?);
-    }
-    let mut out = CheckoutPrelude::default();
-    if stmts.is_empty() {
-        return Ok(out);
-    }
-    let mut results = db.batch(stmts).await?.into_iter();
-    if idem.is_some() {
-        let claim = results
-            .next()
-            .ok_or_else(|| AppError::Storage("batch: no claim result".into()))?;
-        if let Some(err) = claim.error() {
-            return Err(AppError::Storage(err));
-        }
-        out.claimed = claim.meta().ok().flatten().and_then(|m| m.changes) == Some(1);
-        let row = results
-            .next()
-            .ok_or_else(|| AppError::Storage("batch: no key row".into()))?;
-        if !out.claimed {
-            out.stored = row.results::<Stored>().map_err(storage)?.into_iter().next();
-        }
-    }
-    if sku_list.is_some() {
-        let rows = results
-            .next()
-            .ok_or_else(|| AppError::Storage("batch: no catalog rows".into()))?;
-        out.products = rows.results::<Product>().map_err(storage)?;
-    }
-    Ok(out)
+    Ok(result.meta().ok().flatten().and_then(|m| m.changes) == Some(1))
 }
 
 /// What a webhook needs from D1 before calling Tamara, in one round trip.

@@ -27,21 +27,22 @@ pub mod options;
 pub mod platform;
 pub mod pricing;
 pub mod reconcile;
+pub mod req;
 pub mod router;
 pub mod routes;
 pub mod sync;
 pub mod tamara;
 
-use worker::{event, Context, Env, Request, Response, ScheduleContext, ScheduledEvent};
+use worker::{event, Context, Env, Response, ScheduleContext, ScheduledEvent};
 
 /// HTTP entry point.
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<Response> {
     let keep: group::KeepAlive = std::rc::Rc::new(move |p| {
         let js: &worker::worker_sys::Context = ctx.as_ref();
         let _ = js.wait_until(p);
     });
-    app::handle(req, env, keep).await
+    app::handle(req::Request::new(req), env, keep).await
 }
 
 /// Cron entry point (`[triggers] crons`): one reconciliation pass.

@@ -3,6 +3,7 @@
 //! Every money movement reads the order at Tamara first, and after a failure with an unknown
 //! outcome reads it again before retrying, so nothing is captured, refunded or canceled twice.
 
+use crate::req::Request;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tamara_core::checkout::{CreateInStoreSession, VoidCheckout};
@@ -18,7 +19,7 @@ use tamara_core::{
     CheckoutId, Country, Endpoint, Locale, Money, OrderId, OrderReferenceId, OrderStatus, Phone,
     WebhookId,
 };
-use worker::{Request, Response};
+use worker::Response;
 
 use crate::db::Db;
 
@@ -36,7 +37,7 @@ use crate::tamara::{outcome_unknown, Tamara};
 /// Checks `Authorization: Bearer <ADMIN_TOKEN>` in constant time.
 pub fn authenticate(ctx: &Ctx, req: &Request) -> AppResult<()> {
     let expected = ctx.cfg.admin_token()?;
-    let header = req.headers().get("Authorization").ok().flatten();
+    let header = req.header("Authorization");
     check_bearer(header.as_deref(), expected.expose())
 }
 

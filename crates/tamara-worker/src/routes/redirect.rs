@@ -2,8 +2,9 @@
 //! is decided from Tamara's own view of the order (GET order), never from `paymentStatus`; an
 //! approved order is authorised (once) before the shopper lands on the thank-you page.
 
+use crate::req::Request;
 use tamara_core::OrderStatus;
-use worker::{Request, Response};
+use worker::Response;
 
 use crate::app::{self, Ctx};
 use crate::db::{self, NewEvent};

@@ -2,6 +2,7 @@
 //! status. Every amount is computed here from the D1 catalog or a signed cart; the browser only
 //! says which SKUs and how many.
 
+use crate::req::Request;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tamara_core::checkout::{
@@ -10,7 +11,7 @@ use tamara_core::checkout::{
 use tamara_core::orders::{GetOrderByReference, OrderDetails};
 use tamara_core::types::{Address, Consumer, MerchantUrl};
 use tamara_core::{Country, Currency, Locale, Money, OrderReferenceId, Phone};
-use worker::{Request, Response};
+use worker::Response;
 
 use crate::app::{self, Ctx};
 use crate::body;
@@ -476,47 +477,37 @@ fn clip(s: &str) -> String {
 
 /// `POST /api/checkout`
 pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response> {
-    let idem_key = match req.headers().get("Idempotency-Key").ok().flatten() {
+    let idem_key = match req.header("Idempotency-Key") {
         Some(k) => Some(idempotency::validate_key(&k)?.to_owned()),
         None => None,
     };
     let bytes = app::read_body(&mut req).await?;
     let value = body::parse_value(&bytes)?;
     let input: CheckoutIn = body::from_value(value.clone())?;
-    let skus: Option<Vec<&str>> = match (&input.cart, &input.signed_cart) {
-        (Some(cart), None) if cart.items.len() <= pricing::MAX_LINES => {
-            Some(cart.items.iter().map(|i| i.sku.as_str()).collect())
-        }
-        _ => None,
+    // Catalog carts are priced from the isolate's copy of the catalog (read from D1, kept
+    // CATALOG_TTL_MS): the same prices `payment-options` shows for the cart.
+    let products = match &input.cart {
+        Some(_) => cached_catalog(ctx).await?,
+        None => std::rc::Rc::new(Vec::new()),
     };
     let db = ctx.db()?;
     let now = ctx.now();
     let hash = idem_key
         .as_ref()
         .map(|_| idempotency::request_hash("POST /api/checkout", &value));
-    // One round trip before Tamara: the key's claim (or its stored row) and the cart's prices.
-    let prelude = db::checkout_prelude(
-        &db,
-        idem_key.as_deref().zip(hash.as_deref()),
-        now,
-        ctx.cfg.currency.code(),
-        skus.as_deref(),
-    )
-    .await?;
     let (Some(key), Some(hash)) = (idem_key, hash) else {
-        let (status, v, _) = create(ctx, &input, &prelude.products, None).await?;
+        let (status, v, _) = create(ctx, &input, &products, None).await?;
         return app::json(status, &v);
     };
-    let mut claimed = prelude.claimed;
-    let mut stored = prelude.stored;
+    // The claim is the only D1 statement before Tamara; the stored row is read only when
+    // the key was taken (a replay, a conflict or an abandoned attempt).
+    let mut claimed = db::claim_key(&db, &key, &hash, now).await?;
     let mut retry = false;
-    for round in 0..2 {
+    for _ in 0..2 {
         if claimed {
             break;
         }
-        if round > 0 {
-            stored = db::idem_get(&db, &key).await?;
-        }
+        let stored = db::idem_get(&db, &key).await?;
         match idempotency::decide(stored.as_ref(), &hash, now) {
             Decision::Replay { status, body } => return app::json_text(status, &body),
             Decision::Mismatch => {
@@ -547,13 +538,7 @@ pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response>
         ));
     }
     let reference = idempotency::order_reference(&key, &hash);
-    let result = create(
-        ctx,
-        &input,
-        &prelude.products,
-        Some((&key, reference, retry)),
-    )
-    .await;
+    let result = create(ctx, &input, &products, Some((&key, reference, retry))).await;
     let (status, v, completed) = match result {
         Ok(ok) => ok,
         Err(e) => (e.status(), e.body(), false),
