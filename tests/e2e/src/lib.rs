@@ -560,6 +560,26 @@ pub fn write_private(path: &Path, text: &str) -> StartResult<()> {
 }
 
 /// Runs wrangler (from node_modules, under Node 22) to completion.
+/// `wrangler d1 migrations apply DB --local` for `config`, state under `persist` (bounded).
+pub fn apply_migrations(root: &Path, config: &Path, persist: &Path) -> StartResult<()> {
+    wrangler_bounded(
+        root,
+        &[
+            "d1".into(),
+            "migrations".into(),
+            "apply".into(),
+            "DB".into(),
+            "--local".into(),
+            "--config".into(),
+            config.display().to_string(),
+            "--persist-to".into(),
+            persist.display().to_string(),
+        ],
+        "wrangler d1 migrations apply DB --local",
+    )
+    .map(|_| ())
+}
+
 fn wrangler_bounded(root: &Path, args: &[String], what: &str) -> StartResult<String> {
     let mut cmd = Command::new(root.join("node_modules/.bin/wrangler"));
     cmd.current_dir(root)
@@ -715,21 +735,7 @@ impl Stack {
             .join("\n");
         fs::write(&config, derived + "\n").map_err(|e| format!("{}: {e}", config.display()))?;
         let persist = dir.join("state");
-        wrangler_bounded(
-            &root,
-            &[
-                "d1".into(),
-                "migrations".into(),
-                "apply".into(),
-                "DB".into(),
-                "--local".into(),
-                "--config".into(),
-                config.display().to_string(),
-                "--persist-to".into(),
-                persist.display().to_string(),
-            ],
-            "wrangler d1 migrations apply DB --local",
-        )?;
+        apply_migrations(&root, &config, &persist)?;
 
         let env_file = dir.join("secrets.env");
         let mut env = String::new();

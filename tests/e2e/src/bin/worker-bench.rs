@@ -187,6 +187,23 @@ async fn send_json(
     ))
 }
 
+/// `toml` without the table `header` (from its header line to the next table).
+fn without_section(toml: &str, header: &str) -> String {
+    let mut skip = false;
+    let mut out = String::new();
+    for line in toml.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            skip = t == header;
+        }
+        if !skip {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 fn checkout_load(
     client: &reqwest::Client,
     base: &str,
@@ -463,7 +480,56 @@ async fn bench(args: Args) -> Result<(), String> {
         ],
     )?;
     tokio::task::block_in_place(|| pt.wait_http(pt_port, "/health", Duration::from_secs(180)))?;
-    let (w_pg, p_pg) = (stack.worker_pgid(), pt.pgid());
+
+    // The same Worker build, API only: the stack's config without `[assets]`. With static assets,
+    // `wrangler dev` puts its asset router (a JS Worker on the same workerd thread) in front of
+    // every request; this instance shows the Worker's own cost next to the pass-through, which
+    // has no assets either.
+    let api_port = free_port()?;
+    let api_url = format!("http://127.0.0.1:{api_port}");
+    let api_config = stack.dir.join("api-only.toml");
+    let stack_config = std::fs::read_to_string(stack.dir.join("wrangler.toml"))
+        .map_err(|e| format!("stack wrangler.toml: {e}"))?;
+    std::fs::write(&api_config, without_section(&stack_config, "[assets]"))
+        .map_err(|e| format!("{}: {e}", api_config.display()))?;
+    let api_state = stack.dir.join("api-state");
+    tokio::task::block_in_place(|| tamara_e2e::apply_migrations(&root, &api_config, &api_state))?;
+    let mut api_args: Vec<String> = vec![
+        "--env-file".into(),
+        stack.dir.join("secrets.env").display().to_string(),
+        "--persist-to".into(),
+        api_state.display().to_string(),
+        "--log-level".into(),
+        "warn".into(),
+    ];
+    for (k, v) in [
+        ("TAMARA_API_BASE", stack.sandbox_url.clone()),
+        (
+            "SANDBOX_CLOCK_URL",
+            format!("{}/_sandbox/clock", stack.sandbox_url),
+        ),
+        ("PUBLIC_URL", api_url.clone()),
+        ("STORE_URL", api_url.clone()),
+        (
+            "ALLOWED_ORIGINS",
+            format!("{},{api_url}", stack.allowed_origin),
+        ),
+    ] {
+        api_args.push("--var".into());
+        api_args.push(format!("{k}:{v}"));
+    }
+    let mut api_only: Server = start_wrangler_dev(
+        "api-only",
+        &root,
+        &stack.dir,
+        &api_config,
+        api_port,
+        &api_args,
+    )?;
+    tokio::task::block_in_place(|| {
+        api_only.wait_http(api_port, "/api/catalog", Duration::from_secs(180))
+    })?;
+    let (w_pg, p_pg, a_pg) = (stack.worker_pgid(), pt.pgid(), api_only.pgid());
 
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -525,14 +591,17 @@ async fn bench(args: Args) -> Result<(), String> {
     // Warm-up (not measured).
     let _ = checkout_load(&client, &stack.worker_url, &origin, 50, 25).await;
     let _ = checkout_load(&client, &pt_url, &origin, 50, 25).await;
+    let _ = checkout_load(&client, &api_url, &origin, 50, 25).await;
 
     // 3a. create-checkout, two alternating rounds.
     let half = args.requests.div_ceil(2);
-    let (mut w_create, mut p_create) = (Series::default(), Series::default());
+    let (mut w_create, mut p_create, mut a_create) =
+        (Series::default(), Series::default(), Series::default());
     let mut worker_orders: Vec<Value> = Vec::new();
+    let mut api_orders: Vec<Value> = Vec::new();
     for round in 1..=2 {
         println!(
-            "create-checkout round {round}: {half} requests × 2 at {} connections ...",
+            "create-checkout round {round}: {half} requests × 3 at {} connections ...",
             args.concurrency
         );
         let (w, b) = measured(
@@ -542,6 +611,13 @@ async fn bench(args: Args) -> Result<(), String> {
         .await;
         worker_orders.extend(b);
         w_create.merge(w);
+        let (a, b) = measured(
+            a_pg,
+            checkout_load(&client, &api_url, &origin, half, args.concurrency),
+        )
+        .await;
+        api_orders.extend(b);
+        a_create.merge(a);
         let (p, _) = measured(
             p_pg,
             checkout_load(&client, &pt_url, &origin, half, args.concurrency),
@@ -552,34 +628,54 @@ async fn bench(args: Args) -> Result<(), String> {
 
     // 3b. webhook: one order_approved per order the Worker created (each a first delivery:
     // token check, de-duplication, re-read at the sandbox, audit), same count at the pass-through.
-    let payloads: Arc<Vec<Value>> = Arc::new(
-        worker_orders
+    let approved = |orders: &[Value]| -> Vec<Value> {
+        orders
             .iter()
             .take(args.requests)
             .map(|b| {
                 json!({"order_id": s(b, "/order_id"), "order_reference_id": s(b, "/order_reference_id"),
                        "event_type": "order_approved", "data": []})
             })
-            .collect(),
-    );
+            .collect()
+    };
+    let payloads: Arc<Vec<Value>> = Arc::new(approved(&worker_orders));
+    let api_payloads: Vec<Value> = approved(&api_orders);
     // Signed as the sandbox signs: wall-clock time (CONTRACTS §1).
     let token = sign(
         &NotificationToken::new(stack.secrets.notification_token.clone()),
         &Claims::tamara(tamara_e2e::client::wall_now()),
     );
-    let (mut w_hook, mut p_hook) = (Series::default(), Series::default());
+    let (mut w_hook, mut p_hook, mut a_hook) =
+        (Series::default(), Series::default(), Series::default());
     let mid = payloads.len() / 2;
     let parts = [
         Arc::new(payloads[..mid].to_vec()),
         Arc::new(payloads[mid..].to_vec()),
     ];
+    let a_mid = api_payloads.len() / 2;
+    let api_parts = [
+        Arc::new(api_payloads[..a_mid].to_vec()),
+        Arc::new(api_payloads[a_mid..].to_vec()),
+    ];
     for (round, part) in parts.iter().enumerate() {
         println!(
-            "webhook round {}: {} requests × 2 at {} connections ...",
+            "webhook round {}: {} requests × 3 at {} connections ...",
             round + 1,
             part.len(),
             args.concurrency
         );
+        let (a, _) = measured(
+            a_pg,
+            webhook_load(
+                &client,
+                &api_url,
+                &token,
+                api_parts[round].clone(),
+                args.concurrency,
+            ),
+        )
+        .await;
+        a_hook.merge(a);
         let (w, _) = measured(
             w_pg,
             webhook_load(
@@ -613,6 +709,16 @@ async fn bench(args: Args) -> Result<(), String> {
         ),
     )
     .await;
+    let (a_health, _) = measured(
+        a_pg,
+        get_load(
+            &client,
+            format!("{api_url}/api/health"),
+            half,
+            args.concurrency,
+        ),
+    )
+    .await;
     let (w_catalog, _) = measured(
         w_pg,
         get_load(
@@ -624,16 +730,30 @@ async fn bench(args: Args) -> Result<(), String> {
     )
     .await;
 
-    let ratio_x100 = u128::from(w_create.pct(50)) * 100 / u128::from(p_create.pct(50).max(1));
+    let ratio = |w: &Series| u128::from(w.pct(50)) * 100 / u128::from(p_create.pct(50).max(1));
+    let ratio_x100 = ratio(&w_create);
+    let api_x100 = ratio(&a_create);
     let gz_ok = gz <= GOAL_GZIP_BYTES;
     let p50_ok = ratio_x100 <= 150;
+    let api_ok = api_x100 <= 150;
+    let verdict = format!(
+        "create-checkout p50 / pass-through p50 (goal ≤ 1.50): tamara-worker with static assets (as deployed) {}.{:02} → {}; tamara-worker API only {}.{:02} → {}",
+        ratio_x100 / 100,
+        ratio_x100 % 100,
+        if p50_ok { "PASS" } else { "FAIL" },
+        api_x100 / 100,
+        api_x100 % 100,
+        if api_ok { "PASS" } else { "FAIL" },
+    );
     let mut table = String::new();
     table.push_str(
         "| series | requests | errors | p50 ms | p99 ms | req/s | server CPU ms/req |\n|---|---|---|---|---|---|---|\n",
     );
     table.push_str(&row("create-checkout · tamara-worker", &w_create));
+    table.push_str(&row("create-checkout · tamara-worker, API only", &a_create));
     table.push_str(&row("create-checkout · JS pass-through", &p_create));
     table.push_str(&row("webhook · tamara-worker", &w_hook));
+    table.push_str(&row("webhook · tamara-worker, API only", &a_hook));
     table.push_str(&row("webhook · JS pass-through", &p_hook));
     table.push_str(&row(
         &format!("burst of {} · tamara-worker", args.burst),
@@ -644,18 +764,19 @@ async fn bench(args: Args) -> Result<(), String> {
         &w_health,
     ));
     table.push_str(&row(
+        "GET /api/health (no D1, no fetch) · tamara-worker, API only",
+        &a_health,
+    ));
+    table.push_str(&row(
         "GET /api/catalog (one D1 read) · tamara-worker",
         &w_catalog,
     ));
     print!("\n{table}");
-    println!(
-        "create-checkout p50 ratio worker/pass-through: {}.{:02} (goal ≤ 1.50) → {}",
-        ratio_x100 / 100,
-        ratio_x100 % 100,
-        if p50_ok { "PASS" } else { "FAIL" }
-    );
+    println!("{verdict}");
     for (name, s) in [
         ("worker create", &w_create),
+        ("API-only create", &a_create),
+        ("API-only webhook", &a_hook),
         ("pass-through create", &p_create),
         ("worker webhook", &w_hook),
         ("pass-through webhook", &p_hook),
@@ -695,25 +816,20 @@ async fn bench(args: Args) -> Result<(), String> {
         let _ = writeln!(sec, "\n### Latency and throughput\n");
         let _ = writeln!(
             sec,
-            "{} requests per series at {} concurrent connections (two alternating rounds Worker / pass-through, after 50 warm-up requests each). The pass-through (`tests/passthrough/index.js`) forwards create-checkout as one `POST /checkout` to the sandbox and answers a webhook after one `GET /merchants/orders/{{id}}` at the sandbox (the read the Worker also does); the Worker also validates, prices the cart and claims the idempotency key in one D1 batch, then stores the order, its audit event and the key's answer in a second, and for each webhook verifies the JWT, records and de-duplicates the event and reads the order in one D1 batch, re-reads the order at the sandbox and marks the event done in a second. The last two rows ({} requests each, Worker only) show its floor with no outbound call and no D1, and with one D1 read. \"server CPU ms/req\" is the CPU time (user + system, from /proc, 10 ms ticks) that the server's whole process group (`wrangler dev`: its proxy workerd and the runtime workerd, where the Worker, the assets router and local D1 run) used during the series, per request: on 2 cores with everything on one machine, that cost is what sets the latency at 200 connections.\n",
+            "{} requests per series at {} concurrent connections (two alternating rounds Worker / Worker API only / pass-through, after 50 warm-up requests each). The pass-through (`tests/passthrough/index.js`) forwards create-checkout as one `POST /checkout` to the sandbox and answers a webhook after one `GET /merchants/orders/{{id}}` at the sandbox (the read the Worker also does); the Worker also validates the body, prices the cart (from its isolate's copy of the D1 catalog) and claims the Idempotency-Key (one D1 statement), then stores the order, its audit event and the key's answer (one D1 batch); for each webhook it verifies the JWT, records and de-duplicates the event and reads the order in one D1 batch, re-reads the order at the sandbox and marks the event done in a second. D1 batches of concurrent requests are group-committed. \"tamara-worker\" is the Worker as configured in `wrangler.toml`, static assets (`www/`) included: `wrangler dev` then runs its asset router, a JS Worker on the same workerd thread, in front of every request. \"API only\" is the same build with the `[assets]` table removed, which is how the pass-through runs. The `GET /api/health` rows ({} requests each) show the floor with no outbound call and no D1, with and without the asset router; `GET /api/catalog` adds one D1 read. \"server CPU ms/req\" is the CPU time (user + system, from /proc, 10 ms ticks) that the server's whole process group (`wrangler dev`: its proxy workerd and the runtime workerd, where the Worker, the assets router and local D1 run) used during the series, per request: on 2 cores with everything on one machine, that cost is what sets the latency at 200 connections.\n",
             half * 2,
             args.concurrency,
             half
         );
         sec.push_str(&table);
-        let _ = writeln!(
-            sec,
-            "\ncreate-checkout p50 tamara-worker / pass-through = {}.{:02} (goal ≤ 1.50) → {}.",
-            ratio_x100 / 100,
-            ratio_x100 % 100,
-            if p50_ok { "PASS" } else { "FAIL" }
-        );
+        let _ = writeln!(sec, "\n{verdict}.");
         let _ = writeln!(sec, "\n### No order lost or doubled\n\n{burst_line}.\n");
         write_section(&root, &sec)?;
         println!("wrote the ## tamara-worker section of docs/BENCHMARKS.md");
     }
 
     pt.stop();
+    api_only.stop();
     stack.stop();
     println!("worker-bench: done in {}s", t0.elapsed().as_secs());
     if burst_ok {
