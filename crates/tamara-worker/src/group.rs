@@ -19,7 +19,9 @@
 //! scheduling request's `waitUntil`, so it completes even if that request's client goes away.
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
+use std::task::Poll;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
@@ -84,9 +86,41 @@ pub async fn batch(
         }));
     }
     // Resolved by the flush (possibly from another request's context) once `slot` is filled.
-    let _ = JsFuture::from(promise).await;
+    // The wait also holds a timer of this request's own: the runtime cancels a request as hung
+    // when nothing of its own is pending (the flush's timer and D1 call belong to the request
+    // that scheduled it), and the timer bounds the wait if a flush is ever lost.
+    let answered = first_of(
+        JsFuture::from(promise),
+        crate::platform::sleep_ms(WAIT_LIMIT_MS),
+    )
+    .await;
     let result = slot.borrow_mut().take();
-    result.unwrap_or_else(|| Err("group commit: no result".into()))
+    match (answered, result) {
+        (_, Some(r)) => r,
+        (true, None) => Err("group commit: no result".into()),
+        (false, None) => Err(format!(
+            "group commit: no answer from D1 within {WAIT_LIMIT_MS} ms"
+        )),
+    }
+}
+
+/// How long a request waits for its group's D1 batch.
+pub const WAIT_LIMIT_MS: u64 = 30_000;
+
+/// Polls both futures until one is ready: `true` if `a` finished first. The other is dropped
+/// (a dropped timer is cleared).
+async fn first_of<A: Future, B: Future>(a: A, b: B) -> bool {
+    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
+    std::future::poll_fn(|cx| {
+        if a.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(true);
+        }
+        if b.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(false);
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 async fn flush(db: D1Database) {
@@ -171,6 +205,34 @@ mod tests {
 
     fn sizes(lens: Vec<usize>, max: usize) -> Vec<Vec<usize>> {
         chunks(lens, max, |n| *n)
+    }
+
+    fn run<F: Future>(f: F) -> F::Output {
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        let mut f = std::pin::pin!(f);
+        loop {
+            if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+
+    #[test]
+    fn first_of_reports_which_future_finished() {
+        assert!(run(first_of(
+            std::future::ready(()),
+            std::future::pending::<()>()
+        )));
+        assert!(!run(first_of(
+            std::future::pending::<()>(),
+            std::future::ready(())
+        )));
+        // Both ready: the answer wins over the timer.
+        assert!(run(first_of(
+            std::future::ready(()),
+            std::future::ready(())
+        )));
     }
 
     #[test]
