@@ -22,8 +22,10 @@
 // The widget itself (state machine, texts, DOM, Worker calls) is Rust in ./pkg/. This file only
 // loads it as early as possible and, so that nothing waits in series, starts in parallel what the
 // first render needs: the wasm (compiled while it downloads), its JS glue, the payment-options
-// request for the cart the page already set; and while they are on their way it pays for the ICU
-// set-up of the page's first Intl.NumberFormat. It also holds the widget's stylesheet.
+// request for the cart the page already set. It also holds the widget's stylesheet. Money is
+// formatted by hand, as Intl.NumberFormat prints the Gulf currencies: a page's first
+// Intl.NumberFormat costs 20–60 ms of ICU set-up on the main thread, more than the whole first
+// render (the browser tests compare both for every currency and language).
 
 const PKG = new URL("./pkg/tamara_widget.js", import.meta.url);
 const WASM = new URL("./pkg/tamara_widget_bg.wasm", import.meta.url);
@@ -121,24 +123,24 @@ function prefetch({ workerUrl, worker_url, country, currency, cart, customer }) 
   return { url, answer };
 }
 
+const ARABIC_SIGN = { SAR: "ر.س.", AED: "د.إ.", QAR: "ر.ق.", KWD: "د.ك.", BHD: "د.ب.", OMR: "ر.ع." };
+
 /**
- * Formats a Worker money object `{amount: "57.50", minor, currency}` with Intl, from the exact
- * decimal string (no float rounding): "SAR 57.50", "KWD 1.250", Latin digits in Arabic too.
+ * Formats a Worker money object `{amount: "57.50", minor, currency}` from its exact decimal
+ * string (no float on the way), as `Intl.NumberFormat` prints it: "SAR 1,234.50", "KWD 1.250",
+ * in Arabic Latin digits and the Arabic sign ("‏1,234.50 ر.س.‏"). The same text as the widget's
+ * (Rust `state::money_text`). `country` is accepted for compatibility and not needed.
  */
-export function formatMoney(money, lang = "en", country = "SA") {
-  const currency = money.currency;
+export function formatMoney(money, lang = "en", _country = "SA") {
+  const currency = String(money?.currency ?? "");
   const digits = EXPONENT[currency] ?? 2;
-  const locale = lang === "ar" ? `ar-${country}-u-nu-latn` : `en-${country}`;
-  try {
-    return new Intl.NumberFormat(locale, {
-      style: "currency",
-      currency,
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    }).format(String(money.amount));
-  } catch {
-    return `${money.amount} ${currency}`;
-  }
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(String(money?.amount ?? "").trim());
+  if (!m || (m[2] ?? "").length > digits) return `${money?.amount} ${currency}`;
+  const int = m[1].replace(/^0+(?=\d)/, "").replace(/\B(?=(\d{3})+$)/g, ",");
+  const number = digits ? `${int}.${(m[2] ?? "").padEnd(digits, "0")}` : int;
+  return lang === "ar"
+    ? `\u200f${number}\u00a0${ARABIC_SIGN[currency] ?? currency}\u200f`
+    : `${currency}\u00a0${number}`;
 }
 
 /** Mounts the widget into `element` (any element that can hold a shadow root). */
@@ -282,19 +284,6 @@ export class TamaraCheckoutElement extends HTMLElement {
 
 if (!customElements.get("tamara-checkout")) {
   customElements.define("tamara-checkout", TamaraCheckoutElement);
-}
-
-// The page's first Intl.NumberFormat costs 20–60 ms on the main thread: V8 builds its table of the
-// locales ICU can format (once per renderer process). Paid here, right after the requests are sent
-// (the payment-options one by the elements just upgraded), it overlaps with downloading the wasm,
-// the glue and the answer instead of following them. (Measured: building it on a throwaway worker
-// thread instead was slower on two cores: the worker rarely finished before the first amount was
-// formatted.) Same locale and options as the widget's formatter for the first element on the page.
-{
-  const el = document.querySelector("tamara-checkout");
-  const country = (el?.getAttribute("country") ?? "SA").trim().toUpperCase() || "SA";
-  const lang = el?.getAttribute("lang")?.trim().toLowerCase().startsWith("ar") ? "ar" : "en";
-  formatMoney({ amount: "0", currency: CURRENCY[country] ?? "SAR" }, lang, country);
 }
 
 export const TamaraCheckout = { mount, load, formatMoney };

@@ -207,10 +207,10 @@ Cold-load phases (medians, ms after the import starts): ${phaseLine(coldPhases, 
 Warm: ${phaseLine(warmPhases, w.median)}.
 
 What is on the path: the snippet (one request) starts, in parallel, the wasm (\`WebAssembly.compileStreaming\`), its
-glue, the payment-options request for the cart already set (the Worker prices the SKUs: no catalog request), and a
-throwaway worker thread that builds V8's table of ICU locales (the page's first \`Intl.NumberFormat\` costs 20–60 ms
-of it on this machine, once per renderer process); the answer is parsed by the snippet and handed to \`mount\`, so
-the widget renders the option in the same task it mounts when the answer is already there.
+glue, and the payment-options request for the cart already set (the Worker prices the SKUs: no catalog request);
+the answer is parsed by the snippet and handed to \`mount\`, so the widget renders the option in the same task it
+mounts when the answer is already there. Money is formatted by hand as \`Intl.NumberFormat\` prints it (a page's
+first \`Intl.NumberFormat\` costs 20–60 ms of ICU set-up on the main thread on this machine, once per renderer).
 
 Size notes: no \`serde_json\`, no float formatting and no \`core::fmt\` in the widget's own code (texts joined,
 numbers written by hand; what remains of \`core::fmt\` is std's panic path); \`lol_alloc\` instead of dlmalloc;

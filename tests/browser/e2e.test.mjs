@@ -36,6 +36,31 @@ async function storefront(lang, sku, count, phone) {
 }
 
 describe("storefront checkout", () => {
+  test("the snippet's formatMoney prints what this browser's Intl.NumberFormat prints", async () => {
+    const { context, page } = await storefront("en", "TSHIRT-1", 1);
+    const mismatches = await page.evaluate(async () => {
+      const { formatMoney } = await import("/tamara-checkout.js");
+      const countries = { SA: "SAR", AE: "AED", QA: "QAR", KW: "KWD", BH: "BHD", OM: "OMR" };
+      const out = [];
+      for (const [country, currency] of Object.entries(countries)) {
+        const digits = ["KWD", "BHD", "OMR"].includes(currency) ? 3 : 2;
+        for (const lang of ["en", "ar"]) {
+          const locale = lang === "ar" ? `ar-${country}-u-nu-latn` : `en-${country}`;
+          const intl = new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits });
+          for (const amount of ["0", "0.5", "57.50", "999.999", "1000", "1234567.125"]) {
+            if ((amount.split(".")[1] ?? "").length > digits) continue;
+            const got = formatMoney({ amount, currency }, lang, country);
+            const want = intl.format(amount);
+            if (got !== want) out.push({ locale, amount, got, want });
+          }
+        }
+      }
+      return out;
+    });
+    assert.deepEqual(mismatches, []);
+    await context.close();
+  });
+
   test("English: widget → hosted checkout → pay → thank-you shows the order authorised", async () => {
     const { context, page } = await storefront("en", "TSHIRT-1", 4);
     // 4 × 57.50 = 230.00 → "4 interest-free payments of SAR 57.50" (priced by the Worker).

@@ -140,7 +140,7 @@ pub fn mount(element: &Element, options: &JsValue) -> Result<TamaraWidget, JsErr
             dispatch(&shared, input);
         }
     });
-    let view = View::new(element, &config.country, on_action)
+    let view = View::new(element, on_action)
         .map_err(|_| JsError::new("tamara-widget: cannot render into this element"))?;
     let shared: Shared = Rc::new(RefCell::new(Inner {
         model: Widget::new(config, &nonce()),

@@ -134,6 +134,49 @@ pub fn country_currency(country: &str) -> Option<&'static str> {
     }
 }
 
+/// The Arabic currency sign CLDR gives each Gulf currency (`ar-XX` locales).
+fn arabic_sign(currency: &str) -> Option<&'static str> {
+    match currency {
+        "SAR" => Some("ر.س.\u{200f}"),
+        "AED" => Some("د.إ.\u{200f}"),
+        "QAR" => Some("ر.ق.\u{200f}"),
+        "KWD" => Some("د.ك.\u{200f}"),
+        "BHD" => Some("د.ب.\u{200f}"),
+        "OMR" => Some("ر.ع.\u{200f}"),
+        _ => None,
+    }
+}
+
+/// Money as text, exactly as `Intl.NumberFormat(lang.number_locale(country), {style:
+/// "currency", currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent})`
+/// prints it for the Gulf currencies (`SAR\u{a0}1,234.50`; Arabic with Latin digits:
+/// `\u{200f}1,234.50\u{a0}ر.س.\u{200f}`), written by hand: a page's first `Intl.NumberFormat`
+/// costs 20–60 ms of ICU set-up on the main thread, more than the rest of the widget's first
+/// render. The browser tests compare this with `Intl` for every currency and both languages.
+pub fn money_text(lang: Lang, currency: &str, exponent: u32, minor: u64) -> String {
+    let scale = 10u64.pow(exponent);
+    let mut int = String::new();
+    push_uint(&mut int, minor / scale);
+    let mut number = String::with_capacity(24);
+    for (i, d) in int.split_inclusive(|_| true).enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            number.push(',');
+        }
+        number.push_str(d);
+    }
+    if exponent > 0 {
+        let mut fraction = String::new();
+        push_uint(&mut fraction, minor % scale + scale); // leading "1" keeps the zeros
+        number.push('.');
+        number.push_str(fraction.get(1..).unwrap_or_default());
+    }
+    match (lang, arabic_sign(currency)) {
+        (Lang::Ar, Some(sign)) => cat(&["\u{200f}", &number, "\u{a0}", sign]),
+        (Lang::Ar, None) => cat(&["\u{200f}", &number, "\u{a0}", currency, "\u{200f}"]),
+        (Lang::En, _) => cat(&[currency, "\u{a0}", &number]),
+    }
+}
+
 /// Integer minor units → exact decimal string (`5750, 2 → "57.50"`, `1250, 3 → "1.250"`).
 pub fn minor_to_decimal(minor: u64, exponent: u32) -> String {
     let mut out = String::new();
@@ -996,7 +1039,7 @@ impl Widget {
     }
 
     /// Everything the DOM shows, with `format(minor)` turning an amount into display text
-    /// (the browser passes `Intl.NumberFormat` over the exact decimal string). Equal texts need
+    /// (in the browser [`money_text`], which prints what `Intl.NumberFormat` would). Equal texts need
     /// no DOM work.
     pub fn texts(&self, format: &dyn Fn(u64) -> String) -> Texts {
         let lang = self.config.lang;
@@ -1441,6 +1484,30 @@ mod tests {
         assert_eq!(Lang::parse("e"), None);
         assert_eq!(Lang::parse("ع"), None);
         assert_eq!(Lang::Ar.number_locale("SA"), "ar-SA-u-nu-latn");
+    }
+
+    #[test]
+    fn money_text_matches_intl_patterns() {
+        assert_eq!(money_text(Lang::En, "SAR", 2, 5750), "SAR\u{a0}57.50");
+        assert_eq!(money_text(Lang::En, "SAR", 2, 0), "SAR\u{a0}0.00");
+        assert_eq!(
+            money_text(Lang::En, "SAR", 2, 123_456_789),
+            "SAR\u{a0}1,234,567.89"
+        );
+        assert_eq!(
+            money_text(Lang::En, "KWD", 3, 1_234_567_125),
+            "KWD\u{a0}1,234,567.125"
+        );
+        assert_eq!(money_text(Lang::En, "OMR", 3, 100_000), "OMR\u{a0}100.000");
+        assert_eq!(money_text(Lang::En, "AED", 2, 100_000), "AED\u{a0}1,000.00");
+        assert_eq!(
+            money_text(Lang::Ar, "SAR", 2, 123_450),
+            "\u{200f}1,234.50\u{a0}ر.س.\u{200f}"
+        );
+        assert_eq!(
+            money_text(Lang::Ar, "BHD", 3, 57_500),
+            "\u{200f}57.500\u{a0}د.ب.\u{200f}"
+        );
     }
 
     #[test]

@@ -11,8 +11,7 @@
 //! `--tamara-text`, `--tamara-muted`, `--tamara-bg`, `--tamara-border`, `--tamara-error`,
 //! `--tamara-focus`, `--tamara-padding`), plus `::part(container|option|button)`.
 
-use crate::state::{minor_to_decimal, uint, Lang, OptionTexts, Texts};
-use std::cell::RefCell;
+use crate::state::{uint, Lang, OptionTexts, Texts};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -98,11 +97,6 @@ pub struct View {
     status: Element,
     alert: Element,
     button: Element,
-    country: String,
-    /// `Intl.NumberFormat(…).format` for (language, currency), built on first use (the page's
-    /// first `Intl.NumberFormat` costs tens of ms of ICU set-up: the custom element pays it
-    /// while the wasm and the payment options are on their way).
-    formatter: RefCell<Option<(Lang, js_sys::Function)>>,
     texts: Option<Texts>,
     renders: u32,
     _listener: Listener,
@@ -157,11 +151,7 @@ fn options_html(options: &[OptionTexts], selected: usize) -> String {
 impl View {
     /// Writes the skeleton into `host`'s shadow root (made open if missing) and wires the
     /// listeners to `on_action`.
-    pub fn new(
-        host: &Element,
-        country: &str,
-        on_action: Rc<dyn Fn(Action)>,
-    ) -> Result<View, JsValue> {
+    pub fn new(host: &Element, on_action: Rc<dyn Fn(Action)>) -> Result<View, JsValue> {
         let root = match host.shadow_root() {
             Some(root) => root,
             None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?,
@@ -194,8 +184,6 @@ impl View {
             title: query(&root, ".tw-title")?,
             status: query(&root, ".tw-status")?,
             alert: query(&root, ".tw-alert")?,
-            country: country.to_owned(),
-            formatter: RefCell::new(None),
             container,
             root,
             texts: None,
@@ -259,43 +247,14 @@ impl View {
         Ok(true)
     }
 
-    /// `minor` as money text with Intl (`SAR 57.50`).
+    /// `minor` as money text (`SAR 57.50`), as `Intl.NumberFormat` prints it
+    /// ([`crate::state::money_text`]).
     pub fn format(&self, lang: Lang, currency: &str, exponent: u32, minor: u64) -> String {
-        let decimal = minor_to_decimal(minor, exponent);
-        let mut cached = self.formatter.borrow_mut();
-        let format = match cached.as_ref() {
-            Some((l, f)) if *l == lang => f.clone(),
-            _ => {
-                let f = number_format(lang, &self.country, currency, exponent);
-                *cached = Some((lang, f.clone()));
-                f
-            }
-        };
-        format
-            .call1(&JsValue::NULL, &JsValue::from_str(&decimal))
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_else(|| crate::state::cat(&[&decimal, " ", currency]))
+        crate::state::money_text(lang, currency, exponent, minor)
     }
 
     /// Empties the shadow root (listeners go with `self`).
     pub fn clear(&self) {
         self.root.set_inner_html("");
     }
-}
-
-/// `Intl.NumberFormat(locale, {style: "currency", currency, minimumFractionDigits: exponent})`;
-/// its `format` is called with the exact decimal string (no float on the way).
-fn number_format(lang: Lang, country: &str, currency: &str, exponent: u32) -> js_sys::Function {
-    let options = js_sys::Object::new();
-    let set = |key: &str, value: JsValue| {
-        let _ = js_sys::Reflect::set(&options, &JsValue::from_str(key), &value);
-    };
-    set("style", JsValue::from_str("currency"));
-    set("currency", JsValue::from_str(currency));
-    set("minimumFractionDigits", JsValue::from(exponent));
-    set("maximumFractionDigits", JsValue::from(exponent));
-    // `Intl.NumberFormat` takes one locale string as well as a list of them.
-    let locale = JsValue::from_str(&lang.number_locale(country));
-    js_sys::Intl::NumberFormat::new(locale.unchecked_ref(), &options).format()
 }

@@ -701,3 +701,53 @@ fn bad_options_are_refused() {
         .is_err());
     ok.destroy();
 }
+
+#[wasm_bindgen(inline_js = r#"
+export function intl_money(locale, currency, digits, decimal) {
+  return new Intl.NumberFormat(locale, {
+    style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits,
+  }).format(decimal);
+}
+"#)]
+extern "C" {
+    fn intl_money(locale: &str, currency: &str, digits: u32, decimal: &str) -> String;
+}
+
+/// The widget formats money by hand (no ICU set-up on the first render): its text must be
+/// exactly what this browser's `Intl.NumberFormat` prints, for every Gulf currency, both
+/// languages, with and without thousands separators.
+#[wasm_bindgen_test]
+fn money_text_is_what_intl_prints() {
+    use tamara_widget::state::{country_currency, minor_to_decimal, money_text, Lang};
+    let mut checked = 0;
+    for country in ["SA", "AE", "QA", "KW", "BH", "OM"] {
+        let currency = country_currency(country).unwrap();
+        let exponent = if matches!(currency, "KWD" | "BHD" | "OMR") {
+            3
+        } else {
+            2
+        };
+        for lang in [Lang::En, Lang::Ar] {
+            for minor in [
+                0,
+                5,
+                5_750,
+                99_999,
+                100_000,
+                123_456,
+                1_234_567_891,
+                100_000_000_000,
+            ] {
+                let decimal = minor_to_decimal(minor, exponent);
+                let want = intl_money(&lang.number_locale(country), currency, exponent, &decimal);
+                assert_eq!(
+                    money_text(lang, currency, exponent, minor),
+                    want,
+                    "{country} {lang:?} {decimal}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 96);
+}

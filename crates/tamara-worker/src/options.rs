@@ -8,23 +8,41 @@ use tamara_core::{Money, PaymentType};
 
 use crate::model::money_json;
 
+/// The Arabic currency sign CLDR gives each Gulf currency, as the widget prints amounts.
+fn arabic_sign(code: &str) -> &str {
+    match code {
+        "SAR" => "ر.س.",
+        "AED" => "د.إ.",
+        "QAR" => "ر.ق.",
+        "KWD" => "د.ك.",
+        "BHD" => "د.ب.",
+        "OMR" => "ر.ع.",
+        other => other,
+    }
+}
+
+/// Labels in each language, with the amount written the way the widget writes its own
+/// amounts (English `SAR 57.50`, Arabic `57.50 ر.س.`; a no-break space keeps the pair on
+/// one line).
 fn label(pt: &PaymentType, n: u32, each: Money) -> (String, String) {
-    let amt = each.to_decimal_string();
-    let cur = each.currency().code();
+    let num = each.to_decimal_string();
+    let code = each.currency().code();
+    let en_amt = format!("{code}\u{a0}{num}");
+    let ar_amt = format!("\u{200f}{num}\u{a0}{}\u{200f}", arabic_sign(code));
     match pt {
         PaymentType::PayByInstalments => (
-            format!("Split in {n} payments of {amt} {cur}, no interest or hidden fees"),
-            format!("قسّمها على {n} دفعات بقيمة {amt} {cur} بدون فوائد أو رسوم خفية"),
+            format!("Split in {n} payments of {en_amt}, no interest or hidden fees"),
+            format!("قسّمها على {n} دفعات بقيمة {ar_amt} بدون فوائد أو رسوم خفية"),
         ),
         PaymentType::PayNow => (
-            format!("Pay {amt} {cur} in full with Tamara"),
-            format!("ادفع {amt} {cur} كاملة مع تمارا"),
+            format!("Pay {en_amt} in full with Tamara"),
+            format!("ادفع {ar_amt} كاملة مع تمارا"),
         ),
         PaymentType::PayNextMonth | PaymentType::PayByLater => (
-            format!("Pay {amt} {cur} next month, no fees"),
-            format!("ادفع {amt} {cur} الشهر القادم بدون رسوم"),
+            format!("Pay {en_amt} next month, no fees"),
+            format!("ادفع {ar_amt} الشهر القادم بدون رسوم"),
         ),
-        PaymentType::Unknown(s) => (format!("{s}: {amt} {cur}"), format!("{s}: {amt} {cur}")),
+        PaymentType::Unknown(s) => (format!("{s}: {en_amt}"), format!("{s}: {ar_amt}")),
     }
 }
 
@@ -140,7 +158,14 @@ mod tests {
         assert_eq!(opts.len(), 3);
         let four = opts.iter().find(|o| o["instalments"] == 4).unwrap();
         assert_eq!(four["instalment_amount"]["amount"], "57.50");
-        assert!(four["label_ar"].as_str().unwrap().contains("57.50"));
+        assert_eq!(
+            four["label_en"],
+            "Split in 4 payments of SAR\u{a0}57.50, no interest or hidden fees"
+        );
+        assert!(four["label_ar"]
+            .as_str()
+            .unwrap()
+            .contains("\u{200f}57.50\u{a0}ر.س.\u{200f}"));
         let three = opts.iter().find(|o| o["instalments"] == 3).unwrap();
         let sum: u64 = three["instalments_amounts"]
             .as_array()
