@@ -1488,26 +1488,31 @@ mod tests {
 
     #[test]
     fn money_text_matches_intl_patterns() {
-        assert_eq!(money_text(Lang::En, "SAR", 2, 5750), "SAR\u{a0}57.50");
-        assert_eq!(money_text(Lang::En, "SAR", 2, 0), "SAR\u{a0}0.00");
-        assert_eq!(
-            money_text(Lang::En, "SAR", 2, 123_456_789),
-            "SAR\u{a0}1,234,567.89"
-        );
-        assert_eq!(
-            money_text(Lang::En, "KWD", 3, 1_234_567_125),
-            "KWD\u{a0}1,234,567.125"
-        );
-        assert_eq!(money_text(Lang::En, "OMR", 3, 100_000), "OMR\u{a0}100.000");
-        assert_eq!(money_text(Lang::En, "AED", 2, 100_000), "AED\u{a0}1,000.00");
-        assert_eq!(
-            money_text(Lang::Ar, "SAR", 2, 123_450),
-            "\u{200f}1,234.50\u{a0}ر.س.\u{200f}"
-        );
-        assert_eq!(
-            money_text(Lang::Ar, "BHD", 3, 57_500),
-            "\u{200f}57.500\u{a0}د.ب.\u{200f}"
-        );
+        let cases: [(Lang, &str, u32, u64, &str); 8] = [
+            (Lang::En, "SAR", 2, 5750, "SAR\u{a0}57.50"),
+            (Lang::En, "SAR", 2, 0, "SAR\u{a0}0.00"),
+            (Lang::En, "SAR", 2, 123_456_789, "SAR\u{a0}1,234,567.89"),
+            (Lang::En, "KWD", 3, 1_234_567_125, "KWD\u{a0}1,234,567.125"),
+            (Lang::En, "OMR", 3, 100_000, "OMR\u{a0}100.000"),
+            (Lang::En, "AED", 2, 100_000, "AED\u{a0}1,000.00"),
+            (
+                Lang::Ar,
+                "SAR",
+                2,
+                123_450,
+                "\u{200f}1,234.50\u{a0}ر.س.\u{200f}",
+            ),
+            (
+                Lang::Ar,
+                "BHD",
+                3,
+                57_500,
+                "\u{200f}57.500\u{a0}د.ب.\u{200f}",
+            ),
+        ];
+        for (lang, currency, exponent, minor, want) in cases {
+            assert_eq!(money_text(lang, currency, exponent, minor), want);
+        }
     }
 
     #[test]
