@@ -17,6 +17,10 @@
 //! Cross-request wake-ups go through a JS promise that the waiting request created itself, so
 //! the runtime resumes each request in its own context; the flush is registered with the
 //! scheduling request's `waitUntil`, so it completes even if that request's client goes away.
+//! Each waiting request also holds a timer of its own (the runtime cancels a request with
+//! nothing of its own pending as hung), and a request that no flush has taken within
+//! [`TAKE_LIMIT_MS`] takes its statements back and runs them alone, re-arming the queue: a lost
+//! flush never leaves the isolate's later requests waiting behind it.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -79,32 +83,65 @@ pub async fn batch(
         !std::mem::replace(&mut q.scheduled, true)
     });
     if schedule {
-        let db: D1Database = db.as_ref().clone().unchecked_into();
-        keep(&wasm_bindgen_futures::future_to_promise(async move {
-            flush(db).await;
-            Ok(JsValue::UNDEFINED)
-        }));
+        schedule_flush(db, keep);
     }
     // Resolved by the flush (possibly from another request's context) once `slot` is filled.
     // The wait also holds a timer of this request's own: the runtime cancels a request as hung
     // when nothing of its own is pending (the flush's timer and D1 call belong to the request
-    // that scheduled it), and the timer bounds the wait if a flush is ever lost.
-    let answered = first_of(
-        JsFuture::from(promise),
-        crate::platform::sleep_ms(WAIT_LIMIT_MS),
-    )
-    .await;
-    let result = slot.borrow_mut().take();
-    match (answered, result) {
-        (_, Some(r)) => r,
-        (true, None) => Err("group commit: no result".into()),
-        (false, None) => Err(format!(
-            "group commit: no answer from D1 within {WAIT_LIMIT_MS} ms"
-        )),
+    // that scheduled it).
+    let mut answer = std::pin::pin!(JsFuture::from(promise));
+    if !first_of(answer.as_mut(), crate::platform::sleep_ms(TAKE_LIMIT_MS)).await {
+        // Still queued after TAKE_LIMIT_MS: the flush meant to take it is lost (the request that
+        // scheduled it ended before its timer fired). Without this, `scheduled` would stay set
+        // and every later request of the isolate would queue behind a flush that never comes.
+        // Take the statements back, run them alone, and flush whoever else is waiting.
+        let (mine, others) = QUEUE.with(|q| {
+            let mut q = q.borrow_mut();
+            let mine = take_back(&mut q.waiters, |w| Rc::ptr_eq(&w.slot, &slot));
+            if mine.is_some() {
+                q.scheduled = !q.waiters.is_empty();
+            }
+            let others = !q.waiters.is_empty();
+            (mine, others)
+        });
+        if let Some(w) = mine {
+            if others {
+                schedule_flush(db, keep);
+            }
+            return db.batch(w.stmts).await.map_err(|e| e.to_string());
+        }
+        // Taken by a flush whose D1 batch is still running: wait for it, bounded.
+        let _ = first_of(answer.as_mut(), crate::platform::sleep_ms(WAIT_LIMIT_MS)).await;
     }
+    let result = slot.borrow_mut().take();
+    result.unwrap_or_else(|| {
+        Err(format!(
+            "group commit: no answer from D1 within {} ms",
+            TAKE_LIMIT_MS + WAIT_LIMIT_MS
+        ))
+    })
 }
 
-/// How long a request waits for its group's D1 batch.
+/// Starts a flush, kept alive by the calling request's `waitUntil`.
+fn schedule_flush(db: &D1Database, keep: &KeepAlive) {
+    let db: D1Database = db.as_ref().clone().unchecked_into();
+    keep(&wasm_bindgen_futures::future_to_promise(async move {
+        flush(db).await;
+        Ok(JsValue::UNDEFINED)
+    }));
+}
+
+/// Removes and returns the first waiter `is_mine` picks, keeping the others in order.
+fn take_back<T>(waiters: &mut Vec<T>, is_mine: impl Fn(&T) -> bool) -> Option<T> {
+    let i = waiters.iter().position(is_mine)?;
+    Some(waiters.remove(i))
+}
+
+/// How long a request waits for a flush to take its statements before it treats that flush as
+/// lost (a timer(0) that has not fired in this long will not).
+pub const TAKE_LIMIT_MS: u64 = 5_000;
+
+/// How long a request waits for its group's D1 batch once a flush has taken it.
 pub const WAIT_LIMIT_MS: u64 = 30_000;
 
 /// Polls both futures until one is ready: `true` if `a` finished first. The other is dropped
@@ -233,6 +270,15 @@ mod tests {
             std::future::ready(()),
             std::future::ready(())
         )));
+    }
+
+    #[test]
+    fn take_back_removes_only_the_callers_waiter() {
+        let mut queue = vec![1, 2, 3];
+        assert_eq!(take_back(&mut queue, |w| *w == 2), Some(2));
+        assert_eq!(queue, vec![1, 3]);
+        assert_eq!(take_back(&mut queue, |w| *w == 2), None);
+        assert_eq!(queue, vec![1, 3]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use std::time::Duration;
 use tamara_e2e::client::{checkout_body, i, s};
 
 use crate::api;
@@ -171,6 +172,90 @@ async fn concurrent_creates_keep_their_own_outcomes() {
         .filter(|o| s(o, "/order_reference_id") == reference)
         .count();
     assert_eq!(same_ref, 1, "exactly one sandbox order for the shared key");
+}
+
+/// Clients that hang up while their checkout waits in a group commit (including the request
+/// whose `waitUntil` carries the flush) leave nothing stuck: checkouts right after all succeed
+/// promptly, and retrying each abandoned key ends in one order for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_hanging_up_mid_checkout_leave_nothing_stuck() {
+    let (api, _g) = api().await;
+    let body = checkout_body(&[("MUG-1", 1)], "544337866");
+    let keys: Vec<String> = (0..24).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    let mut tasks = Vec::new();
+    for (n, key) in keys.iter().enumerate() {
+        let (api, key, b) = (api.clone(), key.clone(), body.clone());
+        // Hang up after 2–25 ms: before, during or after the D1 claim and the Tamara call.
+        let after = Duration::from_millis(2 + (n as u64 * 7) % 24);
+        tasks.push(tokio::spawn(async move {
+            tokio::time::timeout(after, api.create_checkout_keyed(&key, &b))
+                .await
+                .is_ok()
+        }));
+    }
+    let mut answered = 0;
+    for t in tasks {
+        answered += usize::from(t.await.expect("task"));
+    }
+    // Later checkouts are not queued behind anything the abandoned ones left.
+    let started = std::time::Instant::now();
+    let mut later = Vec::new();
+    for _ in 0..8 {
+        let (api, b) = (api.clone(), body.clone());
+        later.push(tokio::spawn(async move {
+            api.create_checkout_keyed(&uuid::Uuid::new_v4().to_string(), &b)
+                .await
+        }));
+    }
+    for t in later {
+        let r = t.await.expect("task");
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.describe());
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "checkouts after the hang-ups took {:?}",
+        started.elapsed()
+    );
+    // Each abandoned key, retried with the same body: its order (created by the attempt that
+    // hung up, or now), or 409 while a claim the runtime cancelled is younger than its 60 s
+    // lease; never an error, and never a second order for one key.
+    let (mut ids, mut in_progress) = (std::collections::HashSet::new(), 0);
+    for key in &keys {
+        let r = api.create_checkout_keyed(key, &body).await;
+        match r.status {
+            StatusCode::CREATED => {
+                let id = s(&r.json, "/order_id").to_owned();
+                assert!(ids.insert(id.clone()), "two keys, one order");
+                let again = api.create_checkout_keyed(key, &body).await;
+                assert_eq!(s(&again.json, "/order_id"), id, "replay");
+            }
+            StatusCode::CONFLICT => {
+                assert_eq!(r.error_code(), Some("idempotency_in_progress"), "{key}");
+                in_progress += 1;
+            }
+            other => panic!("{key}: {other} {}", r.describe()),
+        }
+    }
+    eprintln!(
+        "hang-ups: {} of {} answered before the client left; retries: {} orders, {in_progress} in progress",
+        answered,
+        keys.len(),
+        ids.len()
+    );
+    let orders = api.sandbox_orders().await;
+    for id in &ids {
+        let reference = orders
+            .iter()
+            .find(|o| s(o, "/order_id") == id.as_str())
+            .map(|o| s(o, "/order_reference_id").to_owned())
+            .unwrap_or_default();
+        assert!(!reference.is_empty(), "{id} at the sandbox");
+        let same = orders
+            .iter()
+            .filter(|o| s(o, "/order_reference_id") == reference)
+            .count();
+        assert_eq!(same, 1, "{id}: one sandbox order for its key");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
