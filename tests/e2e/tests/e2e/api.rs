@@ -96,8 +96,10 @@ async fn idempotent_create() {
 }
 
 /// Concurrent creates share D1 batches (group commit, `crates/tamara-worker/src/group.rs`):
-/// each request still gets exactly its own outcome. 24 distinct keys, 6 copies of one key and
-/// one reuse of that key with another body, all in flight at once.
+/// each request still gets exactly its own outcome. 24 distinct keys, and 7 requests with one
+/// shared key (6 with one body, 1 with another), all in flight at once: whichever claims the
+/// shared key first creates the one order for it, and every other shared-key request is a
+/// replay of that order or a 409 (the key is in flight, or was used with another body).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_creates_keep_their_own_outcomes() {
     let (api, _g) = api().await;
@@ -119,33 +121,28 @@ async fn concurrent_creates_keep_their_own_outcomes() {
     let mut distinct = std::collections::HashSet::new();
     let mut shared_ids = std::collections::HashSet::new();
     let mut shared_created = 0;
+    // Which body won the shared key: 0 = the six, 1 = the other one.
+    let mut winners = std::collections::HashSet::new();
     for t in tasks {
         let (n, r) = t.await.expect("task");
-        match n {
-            0..=23 => {
-                assert_eq!(r.status, StatusCode::CREATED, "#{n}: {}", r.describe());
-                assert!(
-                    distinct.insert(s(&r.json, "/order_id").to_owned()),
-                    "#{n}: duplicate order"
-                );
-            }
-            24..=29 => {
-                if r.status.is_success() {
-                    shared_created += 1;
-                    shared_ids.insert(s(&r.json, "/order_id").to_owned());
-                } else {
-                    assert_eq!(r.status, StatusCode::CONFLICT, "#{n}: {}", r.describe());
-                    assert_eq!(r.error_code(), Some("idempotency_in_progress"), "#{n}");
-                }
-            }
-            _ => {
-                assert_eq!(r.status, StatusCode::CONFLICT, "#{n}: {}", r.describe());
-                let code = r.error_code().unwrap_or_default().to_owned();
-                assert!(
-                    code == "idempotency_key_reused" || code == "idempotency_in_progress",
-                    "#{n}: {code}"
-                );
-            }
+        if n <= 23 {
+            assert_eq!(r.status, StatusCode::CREATED, "#{n}: {}", r.describe());
+            assert!(
+                distinct.insert(s(&r.json, "/order_id").to_owned()),
+                "#{n}: duplicate order"
+            );
+        } else if r.status.is_success() {
+            assert_eq!(r.status, StatusCode::CREATED, "#{n}: {}", r.describe());
+            shared_created += 1;
+            shared_ids.insert(s(&r.json, "/order_id").to_owned());
+            winners.insert(u8::from(n == 30));
+        } else {
+            assert_eq!(r.status, StatusCode::CONFLICT, "#{n}: {}", r.describe());
+            let code = r.error_code().unwrap_or_default().to_owned();
+            assert!(
+                code == "idempotency_key_reused" || code == "idempotency_in_progress",
+                "#{n}: {code}"
+            );
         }
     }
     assert_eq!(distinct.len(), 24);
@@ -154,6 +151,11 @@ async fn concurrent_creates_keep_their_own_outcomes() {
         "one of the same-key requests created the order"
     );
     assert_eq!(shared_ids.len(), 1, "same key → one order: {shared_ids:?}");
+    assert_eq!(
+        winners.len(),
+        1,
+        "only one body's request got the shared key's order"
+    );
     // Every order answered is stored (the public view reads D1) and exists once at the sandbox.
     for id in distinct.iter().chain(shared_ids.iter()) {
         let view = api.get(&format!("/api/orders/{id}")).await;
@@ -161,17 +163,23 @@ async fn concurrent_creates_keep_their_own_outcomes() {
     }
     let at_sandbox = api.sandbox_orders().await;
     let shared_id = shared_ids.iter().next().cloned().unwrap_or_default();
+    assert_one_sandbox_order(&at_sandbox, &shared_id);
+}
+
+/// `order_id` is at the sandbox, and no other sandbox order has its reference (the Worker
+/// derives the reference from the Idempotency-Key and the request: one order per key).
+fn assert_one_sandbox_order(at_sandbox: &[Value], order_id: &str) {
     let reference = at_sandbox
         .iter()
-        .find(|o| s(o, "/order_id") == shared_id)
+        .find(|o| s(o, "/order_id") == order_id)
         .map(|o| s(o, "/order_reference_id"))
         .unwrap_or_default();
-    assert!(!reference.is_empty(), "shared order at the sandbox");
+    assert!(!reference.is_empty(), "{order_id} at the sandbox");
     let same_ref = at_sandbox
         .iter()
         .filter(|o| s(o, "/order_reference_id") == reference)
         .count();
-    assert_eq!(same_ref, 1, "exactly one sandbox order for the shared key");
+    assert_eq!(same_ref, 1, "{order_id}: one sandbox order for its key");
 }
 
 /// Clients that hang up while their checkout waits in a group commit (including the request
@@ -244,17 +252,7 @@ async fn clients_hanging_up_mid_checkout_leave_nothing_stuck() {
     );
     let orders = api.sandbox_orders().await;
     for id in &ids {
-        let reference = orders
-            .iter()
-            .find(|o| s(o, "/order_id") == id.as_str())
-            .map(|o| s(o, "/order_reference_id").to_owned())
-            .unwrap_or_default();
-        assert!(!reference.is_empty(), "{id} at the sandbox");
-        let same = orders
-            .iter()
-            .filter(|o| s(o, "/order_reference_id") == reference)
-            .count();
-        assert_eq!(same, 1, "{id}: one sandbox order for its key");
+        assert_one_sandbox_order(&orders, id);
     }
 }
 
