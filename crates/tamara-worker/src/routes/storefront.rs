@@ -27,10 +27,9 @@ use crate::pricing::{self, Line, Priced};
 use crate::sync;
 use crate::tamara::{outcome_unknown, Tamara};
 
-/// `GET /api/catalog`
+/// `GET /api/catalog`, from the isolate's copy of the D1 catalog (the prices checkouts charge).
 pub async fn catalog(ctx: &Ctx) -> AppResult<Response> {
-    let db = ctx.db()?;
-    let products = db::catalog(&db, ctx.cfg.currency.code()).await?;
+    let products = cached_catalog(ctx).await?;
     let list: Vec<Value> = products
         .iter()
         .filter_map(|p| {

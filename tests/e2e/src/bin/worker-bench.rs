@@ -252,14 +252,19 @@ fn webhook_load(
 fn get_load(
     client: &reqwest::Client,
     url: String,
+    bearer: Option<String>,
     n: usize,
     conc: usize,
 ) -> impl std::future::Future<Output = (Series, Vec<Value>)> {
     let client = client.clone();
     load(n, conc, move |_| {
-        let (client, url) = (client.clone(), url.clone());
+        let (client, url, bearer) = (client.clone(), url.clone(), bearer.clone());
         async move {
-            let r = client.get(url).send().await.map_err(|e| e.to_string())?;
+            let mut req = client.get(url);
+            if let Some(token) = bearer {
+                req = req.bearer_auth(token);
+            }
+            let r = req.send().await.map_err(|e| e.to_string())?;
             let st = r.status();
             let text = r.text().await.map_err(|e| e.to_string())?;
             Ok((st, Value::String(text.chars().take(200).collect())))
@@ -697,13 +702,14 @@ async fn bench(args: Args) -> Result<(), String> {
     }
 
     // 3c. Where the time goes: the Worker with no outbound call and no D1 (`/api/health`), and
-    // with one D1 read (`/api/catalog`).
-    println!("diagnostics: GET /api/health and GET /api/catalog ...");
+    // with one D1 read (the merchant API's order list).
+    println!("diagnostics: GET /api/health and GET /admin/orders?limit=1 ...");
     let (w_health, _) = measured(
         w_pg,
         get_load(
             &client,
             format!("{}/api/health", stack.worker_url),
+            None,
             half,
             args.concurrency,
         ),
@@ -714,6 +720,7 @@ async fn bench(args: Args) -> Result<(), String> {
         get_load(
             &client,
             format!("{api_url}/api/health"),
+            None,
             half,
             args.concurrency,
         ),
@@ -723,7 +730,8 @@ async fn bench(args: Args) -> Result<(), String> {
         w_pg,
         get_load(
             &client,
-            format!("{}/api/catalog", stack.worker_url),
+            format!("{}/admin/orders?limit=1", stack.worker_url),
+            Some(stack.secrets.admin_token.clone()),
             half,
             args.concurrency,
         ),
@@ -768,7 +776,7 @@ async fn bench(args: Args) -> Result<(), String> {
         &a_health,
     ));
     table.push_str(&row(
-        "GET /api/catalog (one D1 read) · tamara-worker",
+        "GET /admin/orders?limit=1 (one D1 read) · tamara-worker",
         &w_catalog,
     ));
     print!("\n{table}");
@@ -816,7 +824,7 @@ async fn bench(args: Args) -> Result<(), String> {
         let _ = writeln!(sec, "\n### Latency and throughput\n");
         let _ = writeln!(
             sec,
-            "{} requests per series at {} concurrent connections (two alternating rounds Worker / Worker API only / pass-through, after 50 warm-up requests each). The pass-through (`tests/passthrough/index.js`) forwards create-checkout as one `POST /checkout` to the sandbox and answers a webhook after one `GET /merchants/orders/{{id}}` at the sandbox (the read the Worker also does); the Worker also validates the body, prices the cart (from its isolate's copy of the D1 catalog) and claims the Idempotency-Key (one D1 statement), then stores the order, its audit event and the key's answer (one D1 batch); for each webhook it verifies the JWT, records and de-duplicates the event and reads the order in one D1 batch, re-reads the order at the sandbox and marks the event done in a second. D1 batches of concurrent requests are group-committed. \"tamara-worker\" is the Worker as configured in `wrangler.toml`, static assets (`www/`) included: `wrangler dev` then runs its asset router, a JS Worker on the same workerd thread, in front of every request. \"API only\" is the same build with the `[assets]` table removed, which is how the pass-through runs. The `GET /api/health` rows ({} requests each) show the floor with no outbound call and no D1, with and without the asset router; `GET /api/catalog` adds one D1 read. \"server CPU ms/req\" is the CPU time (user + system, from /proc, 10 ms ticks) that the server's whole process group (`wrangler dev`: its proxy workerd and the runtime workerd, where the Worker, the assets router and local D1 run) used during the series, per request: on 2 cores with everything on one machine, that cost is what sets the latency at 200 connections.\n",
+            "{} requests per series at {} concurrent connections (two alternating rounds Worker / Worker API only / pass-through, after 50 warm-up requests each). The pass-through (`tests/passthrough/index.js`) forwards create-checkout as one `POST /checkout` to the sandbox and answers a webhook after one `GET /merchants/orders/{{id}}` at the sandbox (the read the Worker also does); the Worker also validates the body, prices the cart (from its isolate's copy of the D1 catalog) and claims the Idempotency-Key (one D1 statement), then stores the order, its audit event and the key's answer (one D1 batch); for each webhook it verifies the JWT, records and de-duplicates the event and reads the order in one D1 batch, re-reads the order at the sandbox and marks the event done in a second. D1 batches of concurrent requests are group-committed. \"tamara-worker\" is the Worker as configured in `wrangler.toml`, static assets (`www/`) included: `wrangler dev` then runs its asset router, a JS Worker on the same workerd thread, in front of every request. \"API only\" is the same build with the `[assets]` table removed, which is how the pass-through runs. The `GET /api/health` rows ({} requests each) show the floor with no outbound call and no D1, with and without the asset router; `GET /admin/orders?limit=1` adds one D1 read. \"server CPU ms/req\" is the CPU time (user + system, from /proc, 10 ms ticks) that the server's whole process group (`wrangler dev`: its proxy workerd and the runtime workerd, where the Worker, the assets router and local D1 run) used during the series, per request: on 2 cores with everything on one machine, that cost is what sets the latency at 200 connections.\n",
             half * 2,
             args.concurrency,
             half
