@@ -134,16 +134,16 @@ pub fn country_currency(country: &str) -> Option<&'static str> {
     }
 }
 
-/// The Arabic currency sign CLDR gives each Gulf currency (`ar-XX` locales).
-fn arabic_sign(currency: &str) -> Option<&'static str> {
+/// The Arabic currency sign CLDR gives each Gulf currency (`ar-XX` locales); the code for others.
+fn arabic_sign(currency: &str) -> &str {
     match currency {
-        "SAR" => Some("ر.س.\u{200f}"),
-        "AED" => Some("د.إ.\u{200f}"),
-        "QAR" => Some("ر.ق.\u{200f}"),
-        "KWD" => Some("د.ك.\u{200f}"),
-        "BHD" => Some("د.ب.\u{200f}"),
-        "OMR" => Some("ر.ع.\u{200f}"),
-        _ => None,
+        "SAR" => "ر.س.",
+        "AED" => "د.إ.",
+        "QAR" => "ر.ق.",
+        "KWD" => "د.ك.",
+        "BHD" => "د.ب.",
+        "OMR" => "ر.ع.",
+        other => other,
     }
 }
 
@@ -154,26 +154,27 @@ fn arabic_sign(currency: &str) -> Option<&'static str> {
 /// costs 20–60 ms of ICU set-up on the main thread, more than the rest of the widget's first
 /// render. The browser tests compare this with `Intl` for every currency and both languages.
 pub fn money_text(lang: Lang, currency: &str, exponent: u32, minor: u64) -> String {
-    let scale = 10u64.pow(exponent);
-    let mut int = String::new();
-    push_uint(&mut int, minor / scale);
-    let mut number = String::with_capacity(24);
-    for (i, d) in int.split_inclusive(|_| true).enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+    let decimal = minor_to_decimal(minor, exponent);
+    let int_len = decimal
+        .bytes()
+        .position(|b| b == b'.')
+        .unwrap_or(decimal.len());
+    let mut number = String::with_capacity(decimal.len() + int_len / 3);
+    for (i, b) in decimal.bytes().enumerate() {
+        if i > 0 && i < int_len && (int_len - i) % 3 == 0 {
             number.push(',');
         }
-        number.push_str(d);
+        number.push(char::from(b));
     }
-    if exponent > 0 {
-        let mut fraction = String::new();
-        push_uint(&mut fraction, minor % scale + scale); // leading "1" keeps the zeros
-        number.push('.');
-        number.push_str(fraction.get(1..).unwrap_or_default());
-    }
-    match (lang, arabic_sign(currency)) {
-        (Lang::Ar, Some(sign)) => cat(&["\u{200f}", &number, "\u{a0}", sign]),
-        (Lang::Ar, None) => cat(&["\u{200f}", &number, "\u{a0}", currency, "\u{200f}"]),
-        (Lang::En, _) => cat(&[currency, "\u{a0}", &number]),
+    match lang {
+        Lang::Ar => cat(&[
+            "\u{200f}",
+            &number,
+            "\u{a0}",
+            arabic_sign(currency),
+            "\u{200f}",
+        ]),
+        Lang::En => cat(&[currency, "\u{a0}", &number]),
     }
 }
 

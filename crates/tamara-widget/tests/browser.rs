@@ -245,19 +245,22 @@ async fn renders_the_option_in_english() {
     widget.destroy();
 }
 
-#[wasm_bindgen_test]
-async fn a_prefetched_answer_saves_the_request() {
+/// A fresh mock Worker and host, the widget mounted with `options()` (made after the mock is
+/// in place: a prefetch goes through it) and ready.
+async fn mounted_ready(options: impl FnOnce() -> JsValue) -> (Element, TamaraWidget) {
     install_mock(&happy_routes(vec![]));
     let el = host();
+    let widget = mount(&el, &options()).map_err(JsValue::from).unwrap();
+    wait_state(&widget, "ready").await;
+    (el, widget)
+}
+
+#[wasm_bindgen_test]
+async fn a_prefetched_answer_saves_the_request() {
     // The page sent the widget's first query already (the custom element does while the wasm
     // loads): no second request.
-    let widget = mount(
-        &el,
-        &with_prefetch(&options("en", CART_4_TSHIRTS), TSHIRTS_4),
-    )
-    .map_err(JsValue::from)
-    .unwrap();
-    wait_state(&widget, "ready").await;
+    let (el, widget) =
+        mounted_ready(|| with_prefetch(&options("en", CART_4_TSHIRTS), TSHIRTS_4)).await;
     assert_eq!(count_calls("GET", "/api/"), 1);
     assert_eq!(
         q_text(&el, ".tw-text").as_deref(),
@@ -266,12 +269,7 @@ async fn a_prefetched_answer_saves_the_request() {
     widget.destroy();
 
     // A prefetch for another query is not used: the widget asks for its own.
-    install_mock(&happy_routes(vec![]));
-    let el = host();
-    let widget = mount(&el, &with_prefetch(&options("en", CART_4_TSHIRTS), MUG_1))
-        .map_err(JsValue::from)
-        .unwrap();
-    wait_state(&widget, "ready").await;
+    let (el, widget) = mounted_ready(|| with_prefetch(&options("en", CART_4_TSHIRTS), MUG_1)).await;
     assert_eq!(count_calls("GET", TSHIRTS_4), 1);
     assert_eq!(
         q_text(&el, ".tw-text").as_deref(),
@@ -280,16 +278,9 @@ async fn a_prefetched_answer_saves_the_request() {
     widget.destroy();
 
     // Nor one from another origin, even for the same path.
-    install_mock(&happy_routes(vec![]));
-    let el = host();
     let other = cat_url("http://other.test", TSHIRTS_4);
-    let widget = mount(
-        &el,
-        &with_prefetch_from(&options("en", CART_4_TSHIRTS), &other),
-    )
-    .map_err(JsValue::from)
-    .unwrap();
-    wait_state(&widget, "ready").await;
+    let (_, widget) =
+        mounted_ready(|| with_prefetch_from(&options("en", CART_4_TSHIRTS), &other)).await;
     assert_eq!(count_calls("GET", TSHIRTS_4), 2);
     widget.destroy();
 }

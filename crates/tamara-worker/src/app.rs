@@ -6,8 +6,6 @@ use std::rc::Rc;
 use serde_json::Value;
 use worker::{Env, Response};
 
-use crate::req::Request;
-
 use crate::body;
 use crate::config::Config;
 use crate::cors::{self, Preflight};
@@ -15,6 +13,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::group::KeepAlive;
 use crate::platform;
+use crate::req::Request;
 use crate::router::{route, Route};
 use crate::routes::{admin, redirect, storefront, webhook};
 use crate::tamara::Tamara;
@@ -142,7 +141,7 @@ pub fn error_response(e: &AppError) -> Response {
 }
 
 /// Reads the body (≤ 64 KiB) as bytes.
-pub async fn read_body(req: &mut Request) -> AppResult<Vec<u8>> {
+pub async fn read_body(req: &Request) -> AppResult<Vec<u8>> {
     if let Some(len) = req.header("Content-Length") {
         if let Ok(n) = len.trim().parse::<usize>() {
             body::check_size(n)?;

@@ -107,7 +107,11 @@ pub async fn run(db: &D1Database, sql: &str, args: &[Arg<'_>]) -> AppResult<usiz
 
 /// Runs a prepared write; returns the number of rows changed.
 async fn exec(statement: D1PreparedStatement) -> AppResult<usize> {
-    let res = statement.run().await.map_err(storage)?;
+    changes(&statement.run().await.map_err(storage)?)
+}
+
+/// The rows a write's result changed, or its error.
+fn changes(res: &worker::D1Result) -> AppResult<usize> {
     if let Some(err) = res.error() {
         return Err(AppError::Storage(err));
     }
@@ -728,9 +732,16 @@ const IDEM_GET: &str = "SELECT request_hash, response_status, response_body, cre
 const IDEM_CLAIM: &str =
     "INSERT OR IGNORE INTO idempotency_keys (key, request_hash, created_at) VALUES (?1, ?2, ?3)";
 
-/// Claims a key (in flight). `false` if someone else holds it.
-pub async fn idem_claim(db: &D1Database, key: &str, hash: &str, now: i64) -> AppResult<bool> {
-    Ok(run(db, IDEM_CLAIM, &[Arg::T(key), Arg::T(hash), Arg::I(now)]).await? == 1)
+/// Claims a key (in flight): one statement, grouped with concurrent requests' batches (it is
+/// the only D1 work a checkout does before calling Tamara). `false` if someone else holds it;
+/// only then does the caller read the stored row ([`idem_get`]).
+pub async fn idem_claim(db: &Db<'_>, key: &str, hash: &str, now: i64) -> AppResult<bool> {
+    let claim = stmt(db, IDEM_CLAIM, &[Arg::T(key), Arg::T(hash), Arg::I(now)])?;
+    let results = db.batch(vec![claim]).await?;
+    let result = results
+        .first()
+        .ok_or_else(|| AppError::Storage("batch: no claim result".into()))?;
+    Ok(changes(result)? == 1)
 }
 
 /// Replaces an expired or abandoned row with a fresh claim (CAS on its old created_at).
@@ -805,24 +816,6 @@ pub async fn idem_purge(db: &D1Database, before_ms: i64) -> AppResult<usize> {
 }
 
 // ---- batched reads --------------------------------------------------------------------------
-
-/// Claims the Idempotency-Key `(key, hash)` before a checkout calls Tamara: one statement,
-/// grouped with concurrent requests' batches. `true` when the key was free and is now held by
-/// this request; on `false` the caller reads the stored row ([`idem_get`]), which only replays
-/// and conflicts need.
-pub async fn claim_key(db: &Db<'_>, key: &str, hash: &str, now: i64) -> AppResult<bool> {
-    let claim = stmt(db, IDEM_CLAIM, &[Arg::T(key), Arg::T(hash), Arg::I(now)])?;
-    let result = db
-        .batch(vec![claim])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| AppError::Storage("batch: no claim result".into()))?;
-    if let Some(err) = result.error() {
-        return Err(AppError::Storage(err));
-    }
-    Ok(result.meta().ok().flatten().and_then(|m| m.changes) == Some(1))
-}
 
 /// What a webhook needs from D1 before calling Tamara, in one round trip.
 #[derive(Debug, Clone)]

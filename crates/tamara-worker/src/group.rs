@@ -98,10 +98,10 @@ pub async fn batch(
         let (mine, others) = QUEUE.with(|q| {
             let mut q = q.borrow_mut();
             let mine = take_back(&mut q.waiters, |w| Rc::ptr_eq(&w.slot, &slot));
-            if mine.is_some() {
-                q.scheduled = !q.waiters.is_empty();
-            }
             let others = !q.waiters.is_empty();
+            if mine.is_some() {
+                q.scheduled = others;
+            }
             (mine, others)
         });
         if let Some(w) = mine {

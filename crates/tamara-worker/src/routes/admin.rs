@@ -3,7 +3,6 @@
 //! Every money movement reads the order at Tamara first, and after a failure with an unknown
 //! outcome reads it again before retrying, so nothing is captured, refunded or canceled twice.
 
-use crate::req::Request;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tamara_core::checkout::{CreateInStoreSession, VoidCheckout};
@@ -30,6 +29,7 @@ use crate::error::{AppError, AppResult};
 use crate::model::{money_json, rfc3339, OrderRow};
 use crate::platform;
 use crate::pricing::{self, Line};
+use crate::req::Request;
 use crate::router::OrderAction;
 use crate::sync;
 use crate::tamara::{outcome_unknown, Tamara};
@@ -63,7 +63,7 @@ async fn load(db: &Db<'_>, order_id: &str) -> AppResult<OrderRow> {
         .ok_or_else(|| AppError::NotFound("order not found".into()))
 }
 
-async fn read_json<T: serde::de::DeserializeOwned>(req: &mut Request) -> AppResult<T> {
+async fn read_json<T: serde::de::DeserializeOwned>(req: &Request) -> AppResult<T> {
     let bytes = app::read_body(req).await?;
     body::parse(&bytes)
 }
@@ -342,11 +342,11 @@ async fn finish_movement(
 /// `POST /admin/orders/{id}/capture|cancel|refund`
 pub async fn order_action(
     ctx: &Ctx,
-    mut req: Request,
+    req: Request,
     order_id: &str,
     action: OrderAction,
 ) -> AppResult<Response> {
-    let input: AmountIn = read_json(&mut req).await?;
+    let input: AmountIn = read_json(&req).await?;
     let db = ctx.db()?;
     let order = load(&db, order_id).await?;
     let tamara = ctx.tamara()?;
@@ -589,8 +589,8 @@ struct ReferenceIn {
 }
 
 /// `PUT /admin/orders/{id}/reference-id`
-pub async fn reference_id(ctx: &Ctx, mut req: Request, order_id: &str) -> AppResult<Response> {
-    let input: ReferenceIn = read_json(&mut req).await?;
+pub async fn reference_id(ctx: &Ctx, req: Request, order_id: &str) -> AppResult<Response> {
+    let input: ReferenceIn = read_json(&req).await?;
     let reference = input.order_reference_id.trim().to_owned();
     if reference.is_empty() || reference.len() > 128 {
         return Err(AppError::invalid(
@@ -660,8 +660,8 @@ struct InStoreIn {
 }
 
 /// `POST /admin/in-store`: SMS payment link.
-pub async fn in_store_create(ctx: &Ctx, mut req: Request) -> AppResult<Response> {
-    let input: InStoreIn = read_json(&mut req).await?;
+pub async fn in_store_create(ctx: &Ctx, req: Request) -> AppResult<Response> {
+    let input: InStoreIn = read_json(&req).await?;
     let country = ctx.cfg.country;
     let currency = ctx.cfg.currency;
     let phone = Phone::parse(&input.phone_number, country).map_err(|_| {
@@ -927,8 +927,8 @@ pub async fn webhook_list(ctx: &Ctx) -> AppResult<Response> {
 }
 
 /// `POST /admin/webhooks`
-pub async fn webhook_register(ctx: &Ctx, mut req: Request) -> AppResult<Response> {
-    let input: RegisterWebhook = read_json(&mut req).await?;
+pub async fn webhook_register(ctx: &Ctx, req: Request) -> AppResult<Response> {
+    let input: RegisterWebhook = read_json(&req).await?;
     check_webhook_url(&input.url)?;
     let w = ctx.tamara()?.call(&input).await?;
     app::json(201, &serde_json::to_value(&w).unwrap_or(Value::Null))
@@ -954,8 +954,8 @@ struct WebhookUpdateIn {
 }
 
 /// `PUT /admin/webhooks/{id}`
-pub async fn webhook_update(ctx: &Ctx, mut req: Request, id: &str) -> AppResult<Response> {
-    let input: WebhookUpdateIn = read_json(&mut req).await?;
+pub async fn webhook_update(ctx: &Ctx, req: Request, id: &str) -> AppResult<Response> {
+    let input: WebhookUpdateIn = read_json(&req).await?;
     check_webhook_url(&input.url)?;
     let w = ctx
         .tamara()?

@@ -2,7 +2,6 @@
 //! is decided from Tamara's own view of the order (GET order), never from `paymentStatus`; an
 //! approved order is authorised (once) before the shopper lands on the thank-you page.
 
-use crate::req::Request;
 use tamara_core::OrderStatus;
 use worker::Response;
 
@@ -11,6 +10,7 @@ use crate::db::{self, NewEvent};
 use crate::error::AppResult;
 use crate::http_util::encode;
 use crate::platform;
+use crate::req::Request;
 use crate::router::RedirectKind;
 use crate::sync;
 

@@ -2,7 +2,6 @@
 //! status. Every amount is computed here from the D1 catalog or a signed cart; the browser only
 //! says which SKUs and how many.
 
-use crate::req::Request;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tamara_core::checkout::{
@@ -24,6 +23,7 @@ use crate::model::{money_json, rfc3339, OrderRow};
 use crate::options;
 use crate::platform;
 use crate::pricing::{self, Line, Priced};
+use crate::req::Request;
 use crate::sync;
 use crate::tamara::{outcome_unknown, Tamara};
 
@@ -475,12 +475,12 @@ fn clip(s: &str) -> String {
 }
 
 /// `POST /api/checkout`
-pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response> {
+pub async fn create_checkout(ctx: &Ctx, req: Request) -> AppResult<Response> {
     let idem_key = match req.header("Idempotency-Key") {
         Some(k) => Some(idempotency::validate_key(&k)?.to_owned()),
         None => None,
     };
-    let bytes = app::read_body(&mut req).await?;
+    let bytes = app::read_body(&req).await?;
     let value = body::parse_value(&bytes)?;
     let input: CheckoutIn = body::from_value(value.clone())?;
     // Catalog carts are priced from the isolate's copy of the catalog (read from D1, kept
@@ -500,7 +500,7 @@ pub async fn create_checkout(ctx: &Ctx, mut req: Request) -> AppResult<Response>
     };
     // The claim is the only D1 statement before Tamara; the stored row is read only when
     // the key was taken (a replay, a conflict or an abandoned attempt).
-    let mut claimed = db::claim_key(&db, &key, &hash, now).await?;
+    let mut claimed = db::idem_claim(&db, &key, &hash, now).await?;
     let mut retry = false;
     for _ in 0..2 {
         if claimed {

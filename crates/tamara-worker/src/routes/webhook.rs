@@ -2,7 +2,6 @@
 //! order at Tamara (the payload carries no status), mirror it forward-only, authorise approved
 //! orders once, audit everything, answer `200 {"ok":true}`.
 
-use crate::req::Request;
 use serde_json::json;
 use tamara_core::timestamp::Timestamp;
 use tamara_core::token::Verifier;
@@ -13,6 +12,7 @@ use crate::app::{self, Ctx};
 use crate::body;
 use crate::db::{self, NewEvent};
 use crate::error::{AppError, AppResult};
+use crate::req::Request;
 use crate::sync;
 
 /// The de-duplication key of a notification: the order, the event and the id of the money
@@ -58,7 +58,7 @@ pub fn detail(p: &WebhookPayload) -> serde_json::Value {
 }
 
 /// Handles one notification.
-pub async fn handle(ctx: &Ctx, mut req: Request) -> AppResult<Response> {
+pub async fn handle(ctx: &Ctx, req: Request) -> AppResult<Response> {
     let secret = ctx.cfg.notification_token()?.clone();
     let auth = req.header("Authorization");
     let query = req.query().map(str::to_owned);
@@ -74,7 +74,7 @@ pub async fn handle(ctx: &Ctx, mut req: Request) -> AppResult<Response> {
             worker::console_warn!("webhook rejected: {}", e.code());
             AppError::Unauthorized("missing or invalid tamaraToken")
         })?;
-    let bytes = app::read_body(&mut req).await?;
+    let bytes = app::read_body(&req).await?;
     let payload: WebhookPayload = body::parse(&bytes)?;
     let db = ctx.db()?;
     let key = dedupe_key(&payload);
