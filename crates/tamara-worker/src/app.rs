@@ -134,10 +134,14 @@ pub fn error_response(e: &AppError) -> Response {
     if status >= 500 {
         worker::console_error!("{} {}: {}", status, e.code(), e.log_detail());
     }
-    match Response::from_json(&e.body()) {
+    let r = match Response::from_json(&e.body()) {
         Ok(r) => r.with_status(status),
         Err(_) => Response::builder().with_status(status).empty(),
+    };
+    if let AppError::MethodNotAllowed(allow) = e {
+        let _ = r.headers().set("Allow", allow); // RFC 9110: a 405 lists what the path takes
     }
+    r
 }
 
 /// Reads the body (≤ 64 KiB) as bytes.
@@ -173,7 +177,14 @@ pub fn query_param(q: &[(String, String)], name: &str) -> Option<String> {
 /// Handles one HTTP request.
 pub async fn handle(req: Request, env: Env, keep: KeepAlive) -> worker::Result<Response> {
     let method = req.method().to_string();
-    let r = route(&method, req.path());
+    let r = match route(&method, req.path()) {
+        // A path that no method serves is not found, whatever the method.
+        Route::MethodNotAllowed => match crate::router::allowed_methods(req.path()) {
+            allow if allow.is_empty() => Route::NotFound,
+            allow => return Ok(error_response(&AppError::MethodNotAllowed(allow))),
+        },
+        r => r,
+    };
     if r == Route::Asset {
         return match env.assets("ASSETS") {
             Ok(assets) => {
@@ -246,8 +257,7 @@ async fn dispatch(ctx: &Ctx, r: Route, req: Request) -> AppResult<Response> {
             let report = crate::reconcile::run(ctx).await?;
             json(200, &report)
         }
-        Route::MethodNotAllowed => Err(AppError::MethodNotAllowed),
-        Route::NotFound | Route::Asset | Route::Preflight => {
+        Route::NotFound | Route::Asset | Route::Preflight | Route::MethodNotAllowed => {
             Err(AppError::NotFound("no such endpoint".into()))
         }
     }

@@ -26,8 +26,8 @@ pub enum AppError {
     OriginNotAllowed,
     /// 404 `not_found`.
     NotFound(String),
-    /// 405 `method_not_allowed`.
-    MethodNotAllowed,
+    /// 405 `method_not_allowed`; carries the path's `Allow` value ("GET, OPTIONS").
+    MethodNotAllowed(String),
     /// 409 with a specific code (`idempotency_key_reused`, `invalid_state`, …).
     Conflict {
         /// Stable code.
@@ -94,7 +94,7 @@ impl AppError {
             AppError::Unauthorized(_) => 401,
             AppError::OriginNotAllowed => 403,
             AppError::NotFound(_) => 404,
-            AppError::MethodNotAllowed => 405,
+            AppError::MethodNotAllowed(_) => 405,
             AppError::Conflict { .. } => 409,
             AppError::ConfigMissing(_) => 503,
             AppError::ConfigInvalid(..) => 500,
@@ -120,7 +120,7 @@ impl AppError {
             AppError::Unauthorized(_) => "unauthorized",
             AppError::OriginNotAllowed => "origin_not_allowed",
             AppError::NotFound(_) => "not_found",
-            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::ConfigMissing(_) => "config_missing",
             AppError::ConfigInvalid(..) => "config_invalid",
             AppError::Tamara(ApiError::NotFound { .. }) => "order_not_found",
@@ -144,7 +144,9 @@ impl AppError {
             AppError::Unauthorized(m) => (*m).to_owned(),
             AppError::OriginNotAllowed => "this origin is not allowed".to_owned(),
             AppError::NotFound(m) => m.clone(),
-            AppError::MethodNotAllowed => "method not allowed on this path".to_owned(),
+            AppError::MethodNotAllowed(allow) => {
+                format!("method not allowed on this path (allowed: {allow})")
+            }
             AppError::ConfigMissing(name) => {
                 format!("the Worker is not configured: `{name}` is not set")
             }

@@ -189,6 +189,24 @@ pub fn route(method: &str, path: &str) -> Route {
     }
 }
 
+/// The methods `path` is served with, for the `Allow` header of a 405 ("GET, OPTIONS");
+/// empty when no method is (then the path is not found).
+pub fn allowed_methods(path: &str) -> String {
+    let mut allow: Vec<&str> = ["GET", "POST", "PUT", "DELETE"]
+        .into_iter()
+        .filter(|m| {
+            !matches!(
+                route(m, path),
+                Route::MethodNotAllowed | Route::NotFound | Route::Asset
+            )
+        })
+        .collect();
+    if !allow.is_empty() && route("OPTIONS", path) == Route::Preflight {
+        allow.push("OPTIONS");
+    }
+    allow.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,5 +257,25 @@ mod tests {
         assert!(route("GET", "/admin/orders").is_admin());
         assert!(route("GET", "/api/catalog").is_storefront());
         assert!(!route("POST", "/tamara/webhook").is_storefront());
+    }
+
+    #[test]
+    fn allowed_methods_name_what_each_path_takes() {
+        assert_eq!(allowed_methods("/api/checkout"), "POST, OPTIONS");
+        assert_eq!(allowed_methods("/api/catalog"), "GET, OPTIONS");
+        assert_eq!(allowed_methods("/api/orders/o1"), "GET, OPTIONS");
+        assert_eq!(allowed_methods("/tamara/webhook"), "POST");
+        assert_eq!(allowed_methods("/admin/webhooks"), "GET, POST");
+        assert_eq!(allowed_methods("/admin/webhooks/w1"), "GET, PUT, DELETE");
+        assert_eq!(allowed_methods("/admin/orders/o1/reference-id"), "PUT");
+        assert_eq!(allowed_methods("/admin/orders/o1/capture"), "POST");
+        assert_eq!(allowed_methods("/admin/in-store/o1/void"), "POST");
+        // Served with no method at all: the caller answers 404.
+        assert_eq!(allowed_methods("/admin/orders/o1/explode"), "");
+        assert_eq!(allowed_methods("/admin/orders/o1/x/y"), "");
+        for (method, path) in [("TRACE", "/api/health"), ("PATCH", "/admin/webhooks/w1")] {
+            assert_eq!(route(method, path), Route::MethodNotAllowed);
+            assert!(!allowed_methods(path).is_empty());
+        }
     }
 }

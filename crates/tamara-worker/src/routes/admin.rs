@@ -599,6 +599,13 @@ pub async fn reference_id(ctx: &Ctx, req: Request, order_id: &str) -> AppResult<
     }
     let db = ctx.db()?;
     let order = load(&db, order_id).await?;
+    // References are unique among the merchant's orders: refuse one that another order holds
+    // before Tamara is told (a UNIQUE failure after the Tamara call would leave the two apart).
+    if let Some(other) = db::get_order_by_reference(&db, &reference).await? {
+        if other.order_id != order.order_id {
+            return Err(reference_taken());
+        }
+    }
     let tamara = ctx.tamara()?;
     tamara
         .call(&UpdateReferenceId {
@@ -610,7 +617,15 @@ pub async fn reference_id(ctx: &Ctx, req: Request, order_id: &str) -> AppResult<
     let mut cur = order;
     let mut done = false;
     for _ in 0..3 {
-        if db::cas_reference(&db, order_id, cur.version, &reference, now).await? {
+        // Another order took the reference between the check above and here (a race between
+        // two admins): still a conflict, not a storage failure.
+        let stored = db::cas_reference(&db, order_id, cur.version, &reference, now)
+            .await
+            .map_err(|e| match e {
+                AppError::Storage(m) if m.contains("UNIQUE") => reference_taken(),
+                other => other,
+            })?;
+        if stored {
             done = true;
             break;
         }
@@ -634,6 +649,13 @@ pub async fn reference_id(ctx: &Ctx, req: Request, order_id: &str) -> AppResult<
     )
     .await?;
     app::json(200, &json!({"order_reference_id": reference}))
+}
+
+fn reference_taken() -> AppError {
+    AppError::conflict(
+        "order_reference_id_taken",
+        "another order already has this `order_reference_id`",
+    )
 }
 
 // ---- in-store -------------------------------------------------------------------------------
@@ -930,6 +952,13 @@ pub async fn webhook_list(ctx: &Ctx) -> AppResult<Response> {
 pub async fn webhook_register(ctx: &Ctx, req: Request) -> AppResult<Response> {
     let input: RegisterWebhook = read_json(&req).await?;
     check_webhook_url(&input.url)?;
+    check_events(&input.events)?;
+    if input.webhook_type.is_unknown() {
+        return Err(AppError::unprocessable(
+            "invalid_webhook_type",
+            "`type` must be `order` or `dispute`",
+        ));
+    }
     let w = ctx.tamara()?.call(&input).await?;
     app::json(201, &serde_json::to_value(&w).unwrap_or(Value::Null))
 }
@@ -941,7 +970,8 @@ pub async fn webhook_get(ctx: &Ctx, id: &str) -> AppResult<Response> {
         .call(&RetrieveWebhook {
             webhook_id: WebhookId::new(id.to_owned()),
         })
-        .await?;
+        .await
+        .map_err(webhook_missing)?;
     app::json(200, &serde_json::to_value(&w).unwrap_or(Value::Null))
 }
 
@@ -957,6 +987,7 @@ struct WebhookUpdateIn {
 pub async fn webhook_update(ctx: &Ctx, req: Request, id: &str) -> AppResult<Response> {
     let input: WebhookUpdateIn = read_json(&req).await?;
     check_webhook_url(&input.url)?;
+    check_events(&input.events)?;
     let w = ctx
         .tamara()?
         .call(&UpdateWebhook {
@@ -965,7 +996,8 @@ pub async fn webhook_update(ctx: &Ctx, req: Request, id: &str) -> AppResult<Resp
             events: input.events,
             headers: input.headers,
         })
-        .await?;
+        .await
+        .map_err(webhook_missing)?;
     app::json(200, &serde_json::to_value(&w).unwrap_or(Value::Null))
 }
 
@@ -975,8 +1007,47 @@ pub async fn webhook_delete(ctx: &Ctx, id: &str) -> AppResult<Response> {
         .call(&DeleteWebhook {
             webhook_id: WebhookId::new(id.to_owned()),
         })
-        .await?;
+        .await
+        .map_err(webhook_missing)?;
     app::json(200, &json!({"deleted": true, "webhook_id": id}))
+}
+
+/// Tamara's 404 on a webhook call is about the webhook, not an order.
+fn webhook_missing(e: AppError) -> AppError {
+    match e {
+        AppError::Tamara(tamara_core::ApiError::NotFound { .. }) => AppError::Invalid {
+            status: 404,
+            code: "webhook_not_found",
+            message: "Tamara has no webhook with this id".into(),
+        },
+        other => other,
+    }
+}
+
+/// At least one event, each one Tamara sends (checked here: Tamara's own refusal would come
+/// back as a less precise 422).
+fn check_events(events: &[tamara_core::EventType]) -> AppResult<()> {
+    if events.is_empty() {
+        return Err(AppError::unprocessable(
+            "invalid_events",
+            "`events` must name at least one event",
+        ));
+    }
+    if let Some(unknown) = events.iter().find(|e| e.is_unknown()) {
+        let known: Vec<&str> = tamara_core::EventType::KNOWN
+            .iter()
+            .map(|e| e.as_str())
+            .collect();
+        return Err(AppError::unprocessable(
+            "invalid_events",
+            format!(
+                "unknown event `{}`; one of: {}",
+                unknown.as_str().chars().take(64).collect::<String>(),
+                known.join(", ")
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn check_webhook_url(url: &str) -> AppResult<()> {

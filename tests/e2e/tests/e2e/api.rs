@@ -613,6 +613,41 @@ async fn merchant_reference_verification_and_webhook_registrations() {
     let local = api.admin_order(id).await;
     assert_eq!(s(&local, "/order/order_reference_id"), reference);
 
+    // A reference another order holds: 409, and neither Tamara nor D1 changes (it used to be a
+    // D1 UNIQUE failure, a 500, after Tamara had already taken the new reference).
+    let other = crate::new_order(&api).await;
+    let other_id = s(&other, "/order_id");
+    let before = s(&api.tamara_order(other_id).await, "/order_reference_id").to_owned();
+    let r = api
+        .admin(
+            Method::PUT,
+            &format!("/admin/orders/{other_id}/reference-id"),
+            Some(&json!({ "order_reference_id": reference })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.describe());
+    assert_eq!(
+        r.error_code(),
+        Some("order_reference_id_taken"),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        s(&api.tamara_order(other_id).await, "/order_reference_id"),
+        before
+    );
+    let local = api.admin_order(other_id).await;
+    assert_eq!(s(&local, "/order/order_reference_id"), before);
+    // Setting an order's own reference again is fine.
+    let r = api
+        .admin(
+            Method::PUT,
+            &format!("/admin/orders/{id}/reference-id"),
+            Some(&json!({ "order_reference_id": reference })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
+
     let r = api
         .admin(
             Method::GET,
@@ -642,12 +677,66 @@ async fn merchant_reference_verification_and_webhook_registrations() {
     let r = api.admin(Method::GET, "/admin/webhooks", None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
     assert!(r.text.contains(&wid), "{}", r.text);
+    // Events are checked before Tamara is called.
+    for (events, why) in [
+        (json!([]), "no events"),
+        (json!(["order_exploded"]), "unknown"),
+    ] {
+        let r = api
+            .admin(
+                Method::PUT,
+                &format!("/admin/webhooks/{wid}"),
+                Some(&json!({"url": hook_url, "events": events})),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 422, "{why}: {}", r.describe());
+        assert_eq!(r.error_code(), Some("invalid_events"), "{why}: {}", r.text);
+    }
+    let r = api
+        .admin(
+            Method::POST,
+            "/admin/webhooks",
+            Some(&json!({"type": "refunds", "url": hook_url, "events": ["order_approved"]})),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.describe());
+    assert_eq!(r.error_code(), Some("invalid_webhook_type"), "{}", r.text);
     let r = api
         .admin(Method::DELETE, &format!("/admin/webhooks/{wid}"), None)
         .await;
     assert!(r.status.is_success(), "delete: {}", r.describe());
+    for method in [Method::GET, Method::DELETE] {
+        let r = api
+            .admin(method.clone(), &format!("/admin/webhooks/{wid}"), None)
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::NOT_FOUND,
+            "{method}: {}",
+            r.describe()
+        );
+        assert_eq!(r.error_code(), Some("webhook_not_found"), "{}", r.text);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_methods_get_405_with_allow() {
+    let (api, _g) = api().await;
+    for (method, path, allow) in [
+        (Method::GET, "/api/checkout", "POST, OPTIONS"),
+        (Method::TRACE, "/api/health", "GET, OPTIONS"),
+        (Method::DELETE, "/tamara/webhook", "POST"),
+        (Method::PATCH, "/admin/webhooks/w1", "GET, PUT, DELETE"),
+        (Method::GET, "/admin/orders/o1/reference-id", "PUT"),
+    ] {
+        let r = api.worker_raw(method.clone(), path, &[], None).await;
+        assert_eq!(r.status.as_u16(), 405, "{method} {path}: {}", r.describe());
+        assert_eq!(r.error_code(), Some("method_not_allowed"), "{}", r.text);
+        assert_eq!(r.header("allow"), Some(allow), "{method} {path}");
+    }
+    // No method serves it: 404, not 405.
     let r = api
-        .admin(Method::GET, &format!("/admin/webhooks/{wid}"), None)
+        .worker_raw(Method::GET, "/admin/orders/o1/explode", &[], None)
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.describe());
 }
