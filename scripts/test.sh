@@ -52,6 +52,8 @@ step "widget build" bash scripts/build-widget.sh
 step "e2e (worker in workerd + sandbox)" bash tests/e2e/run.sh
 # The storefront, widget and POS page in headless Chromium across the real local stack.
 step "browser e2e (chromium + stack)" bash tests/browser/run.sh
+# schemathesis generates requests from docs/worker-openapi.json against the real local stack.
+step "fuzz (schemathesis vs docs/worker-openapi.json)" bash tests/fuzz/run.sh
 
 # ---- Summary ----------------------------------------------------------------------------------
 echo

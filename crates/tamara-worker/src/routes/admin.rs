@@ -84,7 +84,14 @@ fn audit<'a>(key: &'a str, order_id: &'a str, kind: &'a str, detail: Value) -> N
 /// `GET /admin/orders?status=&limit=50`
 pub async fn list_orders(ctx: &Ctx, req: &Request) -> AppResult<Response> {
     let q = app::query(req);
-    let limit = match app::query_param(&q, "limit") {
+    // Exact values (no trimming): empty or absent means "no filter" / the default.
+    let raw = |name: &str| {
+        q.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
+    let limit = match raw("limit") {
         None => 50,
         Some(l) => l
             .parse::<i64>()
@@ -92,12 +99,14 @@ pub async fn list_orders(ctx: &Ctx, req: &Request) -> AppResult<Response> {
             .filter(|n| (1..=500).contains(n))
             .ok_or_else(|| AppError::invalid("`limit` must be 1-500"))?,
     };
-    let status = app::query_param(&q, "status");
-    if let Some(s) = &status {
-        if OrderStatus::parse(s).is_unknown() {
-            return Err(AppError::invalid(format!("unknown status `{s}`")));
+    let status = match raw("status") {
+        None => None,
+        Some(s) if !OrderStatus::parse(s).is_unknown() => Some(s.to_owned()),
+        Some(s) => {
+            let shown: String = s.chars().take(40).collect();
+            return Err(AppError::invalid(format!("unknown status `{shown}`")));
         }
-    }
+    };
     let db = ctx.db()?;
     let orders = db::list_orders(&db, status.as_deref(), limit).await?;
     app::json(

@@ -447,6 +447,24 @@ async fn admin_requires_the_bearer_token() {
     let ok = api.admin(Method::GET, "/admin/orders?limit=5", None).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.describe());
     assert!(ok.json["orders"].is_array(), "{}", ok.text);
+    // Filters: empty means none; anything else must be exact.
+    let ok = api
+        .admin(Method::GET, "/admin/orders?status=&limit=", None)
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.describe());
+    for bad in [
+        "status=%0D",
+        "status=NEW",
+        "limit=0",
+        "limit=%205",
+        "limit=501",
+    ] {
+        let r = api
+            .admin(Method::GET, &format!("/admin/orders?{bad}"), None)
+            .await;
+        assert_eq!(r.status.as_u16(), 422, "{bad}: {}", r.describe());
+        assert_eq!(r.error_code(), Some("invalid_request"), "{bad}: {}", r.text);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
