@@ -973,10 +973,18 @@ async fn get_webhook(State(st): State<SandboxState>, Path(id): Path<String>) -> 
 
 #[derive(Debug, Deserialize)]
 struct UpdateBody {
+    /// Optional; when sent it must be `order` or `dispute` (not null), and it replaces the type.
+    #[serde(rename = "type", default, deserialize_with = "present")]
+    webhook_type: Option<serde_json::Value>,
     url: String,
     events: Vec<EventType>,
     #[serde(default)]
     headers: Option<BTreeMap<String, String>>,
+}
+
+/// `Some` for every value sent, `null` included (a plain `Option` reads `null` as absent).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde::Deserialize::deserialize(d).map(Some)
 }
 
 async fn update_webhook(
@@ -989,6 +997,16 @@ async fn update_webhook(
     let bytes = read_body(&headers, body).await?;
     let req: UpdateBody = parse_json(&bytes)?;
     check_webhook(&req.url, &req.events)?;
+    let webhook_type = match &req.webhook_type {
+        None => None,
+        Some(serde_json::Value::String(t)) => {
+            Some(tamara_core::enums::WebhookType::parse(t)).filter(|t| !t.is_unknown())
+        }
+        Some(_) => None,
+    };
+    if req.webhook_type.is_some() && webhook_type.is_none() {
+        return Err(ApiErr::field("type", "type must be order or dispute"));
+    }
     let w = {
         let mut inner = st.lock();
         let w = inner
@@ -996,6 +1014,9 @@ async fn update_webhook(
             .webhooks
             .get_mut(&id)
             .ok_or_else(webhook_not_found)?;
+        if let Some(t) = webhook_type {
+            w.webhook_type = Some(t);
+        }
         w.url = req.url;
         w.events = req.events;
         w.headers = req.headers;

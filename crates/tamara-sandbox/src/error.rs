@@ -140,19 +140,21 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErr> {
             "request body is empty; a JSON object is required",
         ));
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(de) {
+    // Syntax first, then the shape, through core's path-keeping deserializer (as the Worker
+    // does): a struct must be a JSON object there, where serde_json would also take an array
+    // of its fields.
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|inner| {
+        ApiErr::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("malformed JSON: {inner}"),
+        )
+    })?;
+    match tamara_core::json_path::from_value::<T>(value) {
         Ok(v) => Ok(v),
         Err(e) => {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            if inner.is_syntax() || inner.is_eof() {
-                return Err(ApiErr::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_json",
-                    format!("malformed JSON: {inner}"),
-                ));
-            }
             let msg = inner.to_string();
             let code = if msg.contains("unknown currency") {
                 "currency_unsupported"
@@ -197,6 +199,10 @@ mod tests {
         assert_eq!(e.code.as_deref(), Some("invalid_json"));
         let e = parse_json::<T>(b"  ").unwrap_err();
         assert_eq!(e.code.as_deref(), Some("invalid_json"));
+        // A struct is a JSON object, not an array of its fields.
+        let e = parse_json::<T>(br#"[{"amount":1,"currency":"SAR"}, 1]"#).unwrap_err();
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert_eq!(e.code.as_deref(), Some("invalid_request"));
         let e = parse_json::<T>(br#"{"total_amount":{"amount":1,"currency":"SAR"},"n":"x"}"#)
             .unwrap_err();
         assert_eq!(e.code.as_deref(), Some("invalid_request"));

@@ -1246,6 +1246,37 @@ async fn flow_merchant_endpoints_and_webhooks(sb: &mut Sandbox) {
         )
         .await;
     assert_eq!(r.json["events"], json!(["order_refunded"]));
+    // `type` on an update: optional, but when sent it must be one Tamara knows; a struct is an
+    // object, never an array of its fields.
+    sb.expect(
+        Req::new("PUT", format!("/webhooks/{id}"))
+            .json(&json!({"type": "refunds", "url": HOOK, "events": ["order_refunded"]}))
+            .invalid(),
+        400,
+    )
+    .await;
+    sb.expect(
+        Req::new("PUT", format!("/webhooks/{id}"))
+            .json(&json!({"type": null, "url": HOOK, "events": ["order_refunded"]}))
+            .invalid(),
+        400,
+    )
+    .await;
+    sb.expect(
+        Req::new("PUT", format!("/webhooks/{id}"))
+            .json(&json!([null, HOOK, ["order_refunded"]]))
+            .invalid(),
+        400,
+    )
+    .await;
+    let r = sb
+        .expect(
+            Req::new("PUT", format!("/webhooks/{id}"))
+                .json(&json!({"type": "dispute", "url": HOOK, "events": ["order_refunded"]})),
+            200,
+        )
+        .await;
+    assert_eq!(r.json["type"], "dispute");
     let r = sb.expect(Req::new("GET", "/webhooks"), 200).await;
     assert_eq!(r.json.as_array().unwrap().len(), 1);
     sb.expect(Req::new("DELETE", format!("/webhooks/{id}")), 200)

@@ -504,6 +504,19 @@ async fn malformed_bodies_get_documented_codes() {
     assert_eq!(r.status.as_u16(), 422, "{}", r.describe());
     assert_eq!(r.error_code(), Some("invalid_request"));
 
+    // An object's fields given as an array (which serde_json alone would accept) is refused,
+    // with the path.
+    let mut positional = checkout_body(&[("MUG-1", 1)], "544337866");
+    positional["consumer"] = json!(["Mona", "Ali", "544337866", "mona@example.com"]);
+    let r = post(
+        "/api/checkout",
+        serde_json::to_vec(&positional).unwrap_or_default(),
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.describe());
+    assert_eq!(r.error_code(), Some("invalid_request"));
+    assert!(r.text.contains("consumer"), "{}", r.text);
+
     let mut big = checkout_body(&[("MUG-1", 1)], "544337866");
     big["consumer"]["first_name"] = json!("x".repeat(70 * 1024));
     let r = post(
