@@ -38,8 +38,8 @@ WORKER_PORT="$(free_port)"
 while [ "$WORKER_PORT" = "$SANDBOX_PORT" ]; do WORKER_PORT="$(free_port)"; done
 STACK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/tamara-fuzz-XXXXXX")"
 export SANDBOX_PORT WORKER_PORT STACK_DIR
-stop() {
-  bash scripts/stack.sh stop >/dev/null 2>&1 || true
+stop() { # from the repo root: the fuzz runs below change directory
+  (cd "$ROOT" && bash scripts/stack.sh stop) || echo "fuzz: stopping the stack failed" >&2
   rm -rf "$STACK_DIR"
 }
 trap stop EXIT
