@@ -13,6 +13,7 @@
 #   STORE_URL      storefront base the Worker redirects shoppers to (the Worker itself)
 #   ALLOWED_ORIGINS comma-separated CORS origins       (the Worker's own origin, 127.0.0.1 and localhost)
 #   STACK_REBUILD=1 force `cargo build` + `scripts/build-worker.sh`; STACK_NO_BUILD=1 never build
+#   (the widget, `scripts/build-widget.sh`, is built whenever its inputs changed)
 #   STACK_WAIT_SECS how long to wait for both servers  (90)
 #   INSPECTOR_PORT  wrangler's devtools port           (wrangler's default, 9229 or a free one)
 #
@@ -115,6 +116,9 @@ build() {
     log "building the Worker (bash scripts/build-worker.sh) ..."
     bash scripts/build-worker.sh
   fi
+  # The widget the Worker serves from www/ (www/pkg/ is build output; skipped when unchanged).
+  [ -f scripts/build-widget.sh ] || die "scripts/build-widget.sh is missing"
+  bash scripts/build-widget.sh
 }
 
 start() {
