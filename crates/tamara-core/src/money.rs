@@ -63,6 +63,19 @@ impl Currency {
         }
     }
 
+    /// The currency sign CLDR gives it in Arabic (`ar-XX` locales), as `Intl.NumberFormat`
+    /// prints it: `ر.س.` for SAR.
+    pub const fn arabic_sign(self) -> &'static str {
+        match self {
+            Currency::Sar => "ر.س.",
+            Currency::Aed => "د.إ.",
+            Currency::Qar => "ر.ق.",
+            Currency::Kwd => "د.ك.",
+            Currency::Bhd => "د.ب.",
+            Currency::Omr => "ر.ع.",
+        }
+    }
+
     /// Minor units per major unit (100 or 1000).
     pub const fn scale(self) -> u64 {
         10u64.pow(self.exponent())

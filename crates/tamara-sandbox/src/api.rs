@@ -975,16 +975,19 @@ async fn get_webhook(State(st): State<SandboxState>, Path(id): Path<String>) -> 
 struct UpdateBody {
     /// Optional; when sent it must be `order` or `dispute` (not null), and it replaces the type.
     #[serde(rename = "type", default, deserialize_with = "present")]
-    webhook_type: Option<serde_json::Value>,
+    webhook_type: Option<tamara_core::enums::WebhookType>,
     url: String,
     events: Vec<EventType>,
     #[serde(default)]
     headers: Option<BTreeMap<String, String>>,
 }
 
-/// `Some` for every value sent, `null` included (a plain `Option` reads `null` as absent).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
-    serde::Deserialize::deserialize(d).map(Some)
+/// `Some` for every value sent: unlike a plain `Option`, `null` is not read as absent (it fails
+/// as the inner type's own type error).
+fn present<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 async fn update_webhook(
@@ -997,14 +1000,7 @@ async fn update_webhook(
     let bytes = read_body(&headers, body).await?;
     let req: UpdateBody = parse_json(&bytes)?;
     check_webhook(&req.url, &req.events)?;
-    let webhook_type = match &req.webhook_type {
-        None => None,
-        Some(serde_json::Value::String(t)) => {
-            Some(tamara_core::enums::WebhookType::parse(t)).filter(|t| !t.is_unknown())
-        }
-        Some(_) => None,
-    };
-    if req.webhook_type.is_some() && webhook_type.is_none() {
+    if req.webhook_type.as_ref().is_some_and(|t| t.is_unknown()) {
         return Err(ApiErr::field("type", "type must be order or dispute"));
     }
     let w = {
@@ -1014,7 +1010,7 @@ async fn update_webhook(
             .webhooks
             .get_mut(&id)
             .ok_or_else(webhook_not_found)?;
-        if let Some(t) = webhook_type {
+        if let Some(t) = req.webhook_type {
             w.webhook_type = Some(t);
         }
         w.url = req.url;

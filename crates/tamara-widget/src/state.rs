@@ -135,6 +135,8 @@ pub fn country_currency(country: &str) -> Option<&'static str> {
 }
 
 /// The Arabic currency sign CLDR gives each Gulf currency (`ar-XX` locales); the code for others.
+/// The same table as `tamara_core::Currency::arabic_sign`: the widget does not link tamara-core
+/// (size).
 fn arabic_sign(currency: &str) -> &str {
     match currency {
         "SAR" => "ر.س.",

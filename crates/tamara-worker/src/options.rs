@@ -8,19 +8,6 @@ use tamara_core::{Money, PaymentType};
 
 use crate::model::money_json;
 
-/// The Arabic currency sign CLDR gives each Gulf currency, as the widget prints amounts.
-fn arabic_sign(code: &str) -> &str {
-    match code {
-        "SAR" => "ر.س.",
-        "AED" => "د.إ.",
-        "QAR" => "ر.ق.",
-        "KWD" => "د.ك.",
-        "BHD" => "د.ب.",
-        "OMR" => "ر.ع.",
-        other => other,
-    }
-}
-
 /// Labels in each language, with the amount written the way the widget writes its own
 /// amounts (English `SAR 57.50`, Arabic `57.50 ر.س.`; a no-break space keeps the pair on
 /// one line).
@@ -28,7 +15,10 @@ fn label(pt: &PaymentType, n: u32, each: Money) -> (String, String) {
     let num = each.to_decimal_string();
     let code = each.currency().code();
     let en_amt = format!("{code}\u{a0}{num}");
-    let ar_amt = format!("\u{200f}{num}\u{a0}{}\u{200f}", arabic_sign(code));
+    let ar_amt = format!(
+        "\u{200f}{num}\u{a0}{}\u{200f}",
+        each.currency().arabic_sign()
+    );
     match pt {
         PaymentType::PayByInstalments => (
             format!("Split in {n} payments of {en_amt}, no interest or hidden fees"),

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::time::Duration;
-use tamara_e2e::client::{checkout_body, i, s};
+use tamara_e2e::client::{checkout_body, i, s, Api, Resp};
 
 use crate::api;
 
@@ -622,19 +622,23 @@ async fn payment_options_for_the_widget() {
     }
 }
 
+/// `PUT /admin/orders/{order_id}/reference-id`.
+async fn put_reference(api: &Api, order_id: &str, reference: &str) -> Resp {
+    api.admin(
+        Method::PUT,
+        &format!("/admin/orders/{order_id}/reference-id"),
+        Some(&json!({ "order_reference_id": reference })),
+    )
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn merchant_reference_verification_and_webhook_registrations() {
     let (api, _g) = api().await;
     let created = crate::new_order(&api).await;
     let id = s(&created, "/order_id");
     let reference = format!("ERP-{}", uuid::Uuid::new_v4().simple());
-    let r = api
-        .admin(
-            Method::PUT,
-            &format!("/admin/orders/{id}/reference-id"),
-            Some(&json!({ "order_reference_id": reference })),
-        )
-        .await;
+    let r = put_reference(&api, id, &reference).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
     assert_eq!(s(&r.json, "/order_reference_id"), reference);
     assert_eq!(
@@ -649,13 +653,7 @@ async fn merchant_reference_verification_and_webhook_registrations() {
     let other = crate::new_order(&api).await;
     let other_id = s(&other, "/order_id");
     let before = s(&api.tamara_order(other_id).await, "/order_reference_id").to_owned();
-    let r = api
-        .admin(
-            Method::PUT,
-            &format!("/admin/orders/{other_id}/reference-id"),
-            Some(&json!({ "order_reference_id": reference })),
-        )
-        .await;
+    let r = put_reference(&api, other_id, &reference).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.describe());
     assert_eq!(
         r.error_code(),
@@ -670,13 +668,7 @@ async fn merchant_reference_verification_and_webhook_registrations() {
     let local = api.admin_order(other_id).await;
     assert_eq!(s(&local, "/order/order_reference_id"), before);
     // Setting an order's own reference again is fine.
-    let r = api
-        .admin(
-            Method::PUT,
-            &format!("/admin/orders/{id}/reference-id"),
-            Some(&json!({ "order_reference_id": reference })),
-        )
-        .await;
+    let r = put_reference(&api, id, &reference).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
 
     let r = api
