@@ -79,6 +79,17 @@ el.addEventListener("tamara-availability", () => {
 el.cart = { items: [{ sku: "TSHIRT-1", quantity: 4 }] };
 await import("/tamara-checkout.js");
 </script></body></html>`;
+// The floor, measured in the same run with the same server and browser: a page that imports a
+// one-line module which makes one same-origin fetch (a JSON answer like the options one) and
+// signals when it is parsed. Any widget that needs its script and then a network answer to
+// render cannot load faster than this on the machine.
+const FLOOR_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>
+<script type="module">
+const start = performance.now();
+addEventListener("floor-done", () => console.log("__bench", JSON.stringify({ ms: performance.now() - start })));
+await import("/__floor.js");
+</script></body></html>`;
+const FLOOR_JS = 'fetch("/__floor.json").then((r) => r.json()).then(() => dispatchEvent(new Event("floor-done")));';
 // The mock Worker and the static files are served from a worker thread: on the bench's own event
 // loop, Playwright's protocol traffic during each load delayed the answers by several ms.
 const SERVER = `
@@ -86,7 +97,7 @@ const { parentPort, workerData } = require("node:worker_threads");
 const { createServer } = require("node:http");
 const { existsSync, readFileSync } = require("node:fs");
 const { extname, join, normalize } = require("node:path");
-const { root, page, options } = workerData;
+const { root, page, options, floorPage, floorJs } = workerData;
 const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html", ".css": "text/css", ".svg": "image/svg+xml" };
 const server = createServer((req, res) => {
   const url = new URL(req.url, "http://x");
@@ -95,6 +106,9 @@ const server = createServer((req, res) => {
     res.end(body);
   };
   if (url.pathname === "/bench.html") return send(200, TYPES[".html"], page);
+  if (url.pathname === "/floor.html") return send(200, TYPES[".html"], floorPage);
+  if (url.pathname === "/__floor.js") return send(200, TYPES[".js"], floorJs);
+  if (url.pathname === "/__floor.json") return send(200, "application/json", options);
   if (url.pathname.startsWith("/api/")) {
     parentPort.postMessage({ api: req.method + " " + url.pathname + url.search });
     const q = url.searchParams;
@@ -110,7 +124,7 @@ const server = createServer((req, res) => {
 server.listen(0, "127.0.0.1", () => parentPort.postMessage({ port: server.address().port }));
 `;
 let apiCalls = []; // API requests of the current load
-const serverThread = new Worker(SERVER, { eval: true, workerData: { root: ROOT, page: PAGE, options: OPTIONS } });
+const serverThread = new Worker(SERVER, { eval: true, workerData: { root: ROOT, page: PAGE, options: OPTIONS, floorPage: FLOOR_PAGE, floorJs: FLOOR_JS } });
 serverThread.on("message", (m) => { if (m.api) apiCalls.push(m.api); });
 const { port } = await new Promise((ok, fail) => {
   serverThread.on("error", fail);
@@ -139,12 +153,22 @@ async function once(page) {
   for (const [k, v] of Object.entries(phases)) (PHASES[k] ??= []).push(v);
   return ms;
 }
+async function floorOnce(page) {
+  const reported = page.waitForEvent("console", { predicate: (m) => m.text().startsWith("__bench "), timeout: 10_000 });
+  await page.goto(`${BASE}/floor.html`);
+  return JSON.parse((await reported).text().slice("__bench ".length)).ms;
+}
 const PHASES = {};
 const cold = [];
+const floorCold = [];
 for (let i = 0; i < LOADS; i++) {
+  // Interleaved with the floor's cold loads, so both see the same load on the machine.
   const context = await browser.newContext();
   cold.push(await once(await context.newPage()));
   await context.close();
+  const floorContext = await browser.newContext();
+  floorCold.push(await floorOnce(await floorContext.newPage()));
+  await floorContext.close();
 }
 const coldPhases = Object.fromEntries(Object.entries(PHASES).map(([k, v]) => [k, stats(v).median]));
 const warm = [];
@@ -157,12 +181,22 @@ for (const k of Object.keys(PHASES)) PHASES[k] = [];
   await context.close();
 }
 const warmPhases = Object.fromEntries(Object.entries(PHASES).map(([k, v]) => [k, stats(v.slice(1)).median]));
+const floorWarm = [];
+{
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await floorOnce(page); // prime
+  for (let i = 0; i < LOADS; i++) floorWarm.push(await floorOnce(page));
+  await context.close();
+}
 const chromiumVersion = browser.version();
 await browser.close();
 await serverThread.terminate();
 
 const c = stats(cold);
 const w = stats(warm);
+const fc = stats(floorCold);
+const fw = stats(floorWarm);
 const f = (n) => n.toFixed(1);
 
 // ---- report -----------------------------------------------------------------------------------
@@ -202,6 +236,13 @@ while it loads). ${LOADS} loads each (goal ≤ 30 ms median):
 |---|---:|---:|---:|---:|
 | cold (new browser context each: empty HTTP + code cache, new renderer) | **${f(c.median)} ms** | ${f(c.p90)} ms | ${f(c.min)} ms | ${f(c.max)} ms |
 | warm (reloads in one context) | **${f(w.median)} ms** | ${f(w.p90)} ms | ${f(w.min)} ms | ${f(w.max)} ms |
+| floor, cold (same run; cold loads interleaved with the widget's) | ${f(fc.median)} ms | ${f(fc.p90)} ms | ${f(fc.min)} ms | ${f(fc.max)} ms |
+| floor, warm | ${f(fw.median)} ms | ${f(fw.p90)} ms | ${f(fw.min)} ms | ${f(fw.max)} ms |
+
+"Floor": the same server and browser load a page that imports a one-line module which makes one same-origin
+\`fetch\` of the same JSON answer and signals when it is parsed: no widget at all. Any widget that needs its script
+and then a network answer to show the instalment amount cannot render faster than this on this machine; the cold
+floor alone is ${f((fc.median / 30) * 100)} % of the 30 ms goal, and the widget's cold median is ${f(c.median - fc.median)} ms above it.
 
 Cold-load phases (medians, ms after the import starts): ${phaseLine(coldPhases, c.median)}.
 Warm: ${phaseLine(warmPhases, w.median)}.
