@@ -18,16 +18,16 @@
 //! scheduled it and only fills each waiter's slot (Rust memory, no JS object); every waiter
 //! looks at its own slot on timers of its own (1, 1, 2, 2, 4, 4, 8, 8, then every 16 ms:
 //! [`poll_interval_ms`]), so each request is only ever resumed by its own events. The first
-//! design resolved, from the flushing request, a promise each waiter had created. workerd
-//! routes such a continuation back to the waiter's context, but wasm-bindgen's executor is one
-//! queue per isolate, drained by one microtask: once a waiter's wake-up and another request's
-//! drain met in the same microtask checkpoint, the drain polled the waiter's future in the wrong
-//! request's context. Under sustained load (6,000–9,000 checkouts at 200 connections, three runs
-//! out of three) the isolate then broke for good: "Cannot perform I/O on behalf of a different
-//! request", timers cleared from the wrong context firing into dropped closures ("closure
-//! invoked recursively or after being dropped"), requests canceled as hung, and most checkouts
-//! answered 500 until the isolate restarted. The soak test (`tests/e2e/tests/soak.rs`, 12,000
-//! checkouts) fails on that design and passes on this one, at the same throughput.
+//! design resolved, from the flushing request, a promise each waiter had created, and relied on
+//! workerd to run that continuation in the waiter's context. Under sustained load (6,000–9,000
+//! checkouts at 200 connections, three runs out of three) the isolate then broke for good:
+//! "Cannot perform I/O on behalf of a different request", timers firing into dropped closures
+//! ("closure invoked recursively or after being dropped"), requests canceled as hung, and most
+//! checkouts answered 500 until the isolate restarted. Those are the errors of work done in
+//! another request's context; the likely path is wasm-bindgen's executor, one task queue per
+//! isolate drained by one microtask, which can poll a woken waiter inside another request's
+//! drain. Waking nobody removes that path. The soak test (`tests/e2e/tests/soak.rs`, 12,000
+//! checkouts) fails on the first design and passes on this one, at the same throughput.
 //!
 //! The flush is registered with the scheduling request's `waitUntil`, so it completes even if
 //! that request's client goes away. A waiter's own timer also keeps the runtime from canceling

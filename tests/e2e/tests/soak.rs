@@ -4,10 +4,10 @@
 //!
 //! Why it exists: the first D1 group commit woke waiting requests by resolving, from the request
 //! that ran the grouped batch, a promise each waiter had created. Short tests and a 500-checkout
-//! burst passed, but after 6,000–9,000 checkouts at 200 connections one isolate started polling
-//! requests' futures in other requests' contexts ("Cannot perform I/O on behalf of a different
-//! request", "closure invoked … after being dropped", "canceled … hung") and from then on
-//! answered most checkouts with errors, until restarted. Three runs out of three broke; see
+//! burst passed, but after 6,000–9,000 checkouts at 200 connections the isolate started failing
+//! with the errors of work done in another request's context ("Cannot perform I/O on behalf of
+//! a different request", "closure invoked … after being dropped", "canceled … hung") and from
+//! then on answered most checkouts with errors, until restarted. Three runs out of three broke; see
 //! `crates/tamara-worker/src/group.rs` for the fix. This test fails on that behaviour: every
 //! checkout of [`ROUNDS`] × [`PER_ROUND`] must answer 201 with a distinct order, the Worker's log
 //! must hold no uncaught error, and a sample of the orders must be in D1.
