@@ -50,7 +50,8 @@ step "widget build" bash scripts/build-widget.sh
 
 # The Worker in real workerd (wrangler dev) against tamara-sandbox on 127.0.0.1.
 step "e2e (worker in workerd + sandbox)" bash tests/e2e/run.sh
-# 12,000 checkouts at 200 connections on a stack of its own: no error, no uncaught exception.
+# 12,000 checkouts and 6,000 webhooks at 200 connections on a stack of its own: no error, no
+# uncaught exception, orders in D1.
 step "soak (worker under sustained load)" bash tests/e2e/soak.sh
 # The storefront, widget and POS page in headless Chromium across the real local stack.
 step "browser e2e (chromium + stack)" bash tests/browser/run.sh

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Soak test: 4 rounds of 3,000 create-checkouts at 200 connections against the Worker in
-# `wrangler dev` (its own sandbox + Worker on free 127.0.0.1 ports): every one must answer 201
-# with a distinct order, the Worker's log must hold no uncaught error, and a sample of the orders
-# must be in D1. Needs `bash scripts/setup.sh` first. About 1–2 minutes.
+# Soak test: 4 rounds of 3,000 create-checkouts, then 3,000 signed webhooks delivered twice, at
+# 200 connections against the Worker in `wrangler dev` (its own sandbox + Worker on free
+# 127.0.0.1 ports): every checkout must answer 201 with a distinct order, every webhook 2xx, the
+# Worker's log must hold no uncaught error, and a sample of the orders must be in D1 with each
+# webhook recorded once. Needs `bash scripts/setup.sh` first. About 1 minute.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
