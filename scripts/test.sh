@@ -52,7 +52,7 @@ step "widget build" bash scripts/build-widget.sh
 step "e2e (worker in workerd + sandbox)" bash tests/e2e/run.sh
 # 12,000 checkouts and 6,000 webhooks at 200 connections on a stack of its own: no error, no
 # uncaught exception, orders in D1.
-step "soak (worker under sustained load)" bash tests/e2e/soak.sh
+step "soak (worker under sustained load)" bash tests/e2e/run.sh --soak
 # The storefront, widget and POS page in headless Chromium across the real local stack.
 step "browser e2e (chromium + stack)" bash tests/browser/run.sh
 # schemathesis generates requests from docs/worker-openapi.json against the real local stack.

@@ -1,5 +1,5 @@
 //! Soak test: the Worker in workerd (`wrangler dev`) under sustained concurrent load, on a stack
-//! of its own. Run with `bash tests/e2e/soak.sh` (or `cargo test -p tamara-e2e --test soak`
+//! of its own. Run with `bash tests/e2e/run.sh --soak` (or `cargo test -p tamara-e2e --test soak`
 //! after `bash scripts/setup.sh`).
 //!
 //! Why it exists: the first D1 group commit woke waiting requests by resolving, from the request
