@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
 # Builds the browser widget: cargo (wasm32, size-tuned release profile) → wasm-bindgen
-# (--target web, into www/pkg/) → wasm-opt -Oz (npm binaryen) → esbuild --minify on the JS glue.
+# (--target web) → wasm-opt -Oz (npm binaryen) → esbuild --minify on the JS glue, in
+# target/widget/pkg; then publishes into www/ (all build output, git-ignored):
+#   www/pkg/tamara_widget_bg-<version>.wasm, www/pkg/tamara_widget-<version>.js
+#       content-addressed (<version>: the first 16 hex of the SHA-256 of both files), so www/_headers
+#       can let browsers cache them for a year without asking again (`immutable`);
+#   www/pkg/manifest.json  {version, wasm, glue} for tools (the bench, tests);
+#   www/tamara-checkout.js the snippet storefronts embed, from crates/tamara-widget/js/ with the
+#       versioned paths written in and minified (esbuild); a stable URL, cached briefly (_headers).
 # Prints raw and gzipped sizes.
 # Skips the work when no input changed since the last build (FORCE=1 rebuilds anyway).
 set -euo pipefail
@@ -10,17 +17,21 @@ cd "$ROOT"
 . scripts/env.sh
 
 CRATE=tamara-widget
-OUT="$ROOT/www/pkg"
+# Intermediate output (unversioned names); the published files go to www/pkg and www/.
+OUT="$ROOT/target/widget/pkg"
+PUB="$ROOT/www/pkg"
+SNIPPET_SRC="crates/$CRATE/js/tamara-checkout.js"
+SNIPPET="$ROOT/www/tamara-checkout.js"
 # A target dir of its own: the path remapping below changes RUSTFLAGS, which would otherwise make
 # this build and the Worker's / the tests' builds in target/ rebuild each other's dependencies.
 TARGET_DIR="${WIDGET_TARGET_DIR:-$ROOT/target/widget}"
 WASM_IN="$TARGET_DIR/wasm32-unknown-unknown/release/tamara_widget.wasm"
-STAMP="$OUT/.build-stamp"
+STAMP="$TARGET_DIR/.widget-build-stamp"
 
 # Inputs: the crate's sources and manifest, the workspace manifest/lock, this script.
 inputs_sum() {
   {
-    find "crates/$CRATE/src" "crates/$CRATE/Cargo.toml" -type f -print0 | sort -z | xargs -0 sha256sum
+    find "crates/$CRATE/src" "crates/$CRATE/js" "crates/$CRATE/Cargo.toml" -type f -print0 | sort -z | xargs -0 sha256sum
     sha256sum Cargo.toml Cargo.lock scripts/build-widget.sh
     wasm-bindgen --version
   } | sha256sum | cut -d' ' -f1
@@ -28,8 +39,9 @@ inputs_sum() {
 
 SUM="$(inputs_sum)"
 if [ "${FORCE:-0}" != 1 ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$SUM" ] \
-   && [ -f "$OUT/tamara_widget_bg.wasm" ] && [ -f "$OUT/tamara_widget.js" ]; then
-  echo "build-widget: inputs unchanged, keeping $OUT (FORCE=1 to rebuild)"
+   && [ -f "$PUB/manifest.json" ] && [ -f "$SNIPPET" ] \
+   && node -e 'const m=require(process.argv[1]);const fs=require("fs");process.exit(fs.existsSync(process.argv[2]+"/"+m.wasm)&&fs.existsSync(process.argv[2]+"/"+m.glue)?0:1)' "$PUB/manifest.json" "$ROOT/www"; then
+  echo "build-widget: inputs unchanged, keeping www/pkg and www/tamara-checkout.js (FORCE=1 to rebuild)"
 else
   echo "build-widget: cargo build -p $CRATE --target wasm32-unknown-unknown --release"
   # Panic locations embed source paths (`/root/.cargo/registry/src/index…/js-sys-0.3.107/src/…`):
@@ -41,7 +53,8 @@ else
   CARGO_TARGET_DIR="$TARGET_DIR" RUSTFLAGS="${RUSTFLAGS:-} $REMAP" \
     cargo build -p "$CRATE" --lib --target wasm32-unknown-unknown --release
   mkdir -p "$OUT"
-  echo "build-widget: wasm-bindgen --target web --out-dir www/pkg"
+  rm -rf "$OUT"
+  echo "build-widget: wasm-bindgen --target web --out-dir target/widget/pkg"
   wasm-bindgen --target web --no-typescript --omit-default-module-path --encode-into always \
     --out-dir "$OUT" "$WASM_IN"
   # --low-memory-unused: Rust puts its 1 MiB stack at the bottom of memory, growing down, so the
@@ -95,13 +108,30 @@ JS
     --outfile="$OUT/tamara_widget.min.js"
   rm -f "$OUT/.entry.js"
   mv "$OUT/tamara_widget.min.js" "$OUT/tamara_widget.js"
-  echo "$SUM" > "$STAMP"
+
+  # Publish: versioned file names (old versions removed), the manifest, the snippet.
+  VERSION="$(cat "$OUT/tamara_widget_bg.wasm" "$OUT/tamara_widget.js" | sha256sum | cut -c1-16)"
+  WASM_NAME="tamara_widget_bg-$VERSION.wasm"; GLUE_NAME="tamara_widget-$VERSION.js"
+  rm -rf "$PUB"; mkdir -p "$PUB"
+  cp "$OUT/tamara_widget_bg.wasm" "$PUB/$WASM_NAME"
+  cp "$OUT/tamara_widget.js" "$PUB/$GLUE_NAME"
+  printf '{"version":"%s","wasm":"pkg/%s","glue":"pkg/%s"}\n' "$VERSION" "$WASM_NAME" "$GLUE_NAME" > "$PUB/manifest.json"
+  echo "build-widget: esbuild --minify $SNIPPET_SRC -> www/tamara-checkout.js (widget $VERSION)"
+  "$ESBUILD_BIN" "$SNIPPET_SRC" --minify --format=esm --target=es2022 --log-level=warning \
+    --define:TAMARA_GLUE="\"./pkg/$GLUE_NAME\"" --define:TAMARA_WASM="\"./pkg/$WASM_NAME\"" \
+    --banner:js="// <tamara-checkout> widget $VERSION. Source and documentation: crates/tamara-widget/js/tamara-checkout.js" \
+    --outfile="$SNIPPET"
+  if grep -q 'TAMARA_GLUE\|TAMARA_WASM' "$SNIPPET"; then
+    echo "build-widget: the snippet still names TAMARA_GLUE / TAMARA_WASM" >&2; exit 1
+  fi
+  mkdir -p "$(dirname "$STAMP")"; echo "$SUM" > "$STAMP"
 fi
 
 # Sizes (bytes): raw and gzip -9 of the wasm, the JS glue and the custom-element snippet.
 size_of() { stat -c %s "$1"; }
 gz_of() { gzip -9 -c "$1" | wc -c; }
-WASM="$OUT/tamara_widget_bg.wasm"; GLUE="$OUT/tamara_widget.js"; SNIPPET="$ROOT/www/tamara-checkout.js"
+WASM="$ROOT/www/$(node -p 'require(process.argv[1]).wasm' "$PUB/manifest.json")"
+GLUE="$ROOT/www/$(node -p 'require(process.argv[1]).glue' "$PUB/manifest.json")"
 printf '%-32s %10s %10s\n' file raw gzip
 TOTAL_RAW=0; TOTAL_GZ=0
 for f in "$WASM" "$GLUE" "$SNIPPET"; do

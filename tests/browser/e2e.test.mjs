@@ -61,6 +61,45 @@ describe("storefront checkout", () => {
     await context.close();
   });
 
+  test("the Worker serves the widget cacheable: a second page load fetches only the payment options", async () => {
+    // Headers as www/_headers sets them (wrangler dev applies it as Cloudflare does).
+    const snippet = await fetch(`${stack.worker}/tamara-checkout.js`);
+    assert.equal(snippet.status, 200);
+    assert.equal(snippet.headers.get("cache-control"), "public, max-age=300");
+    const source = await snippet.text();
+    const names = [...source.matchAll(/\.\/pkg\/(tamara_widget(?:_bg)?-[0-9a-f]{16}\.(?:js|wasm))/g)].map((m) => m[1]);
+    assert.equal(new Set(names).size, 2, `versioned glue and wasm named in the snippet: ${names}`);
+    for (const name of names) {
+      const r = await fetch(`${stack.worker}/pkg/${name}`);
+      assert.equal(r.status, 200, name);
+      assert.equal(r.headers.get("cache-control"), "public, max-age=31536000, immutable", name);
+      assert.ok(r.headers.get("etag"), name);
+      await r.arrayBuffer();
+    }
+    const stale = await fetch(`${stack.worker}/pkg/tamara_widget_bg-0000000000000000.wasm`);
+    assert.equal(stale.status, 404);
+    await stale.arrayBuffer();
+    assert.ok(!(await fetch(`${stack.worker}/_headers`).then((r) => r.ok)), "_headers itself is not served");
+
+    // In the browser: the second visit to the store loads the widget without asking the network
+    // for the snippet, the glue or the wasm.
+    const { context, page } = await storefront("en", "TSHIRT-1", 1);
+    await page.locator("tamara-checkout .tw-option").first().waitFor();
+    await page.goto(`${stack.worker}/index.html?lang=en&visit=2`);
+    await page.click('button[data-sku="TSHIRT-1"]');
+    await page.locator("tamara-checkout .tw-option").first().waitFor();
+    // Resource Timing: transferSize 0 = served from the browser's cache (a 304 would count its
+    // headers). The snippet, the glue and the wasm must all be there, all from the cache.
+    const loads = await page.evaluate(() =>
+      performance.getEntriesByType("resource")
+        .map((r) => ({ path: new URL(r.name).pathname, transferSize: r.transferSize }))
+        .filter((r) => r.path === "/tamara-checkout.js" || r.path.startsWith("/pkg/")),
+    );
+    assert.deepEqual(loads.map((r) => r.path).sort(), ["/tamara-checkout.js", ...names.map((n) => `/pkg/${n}`)].sort());
+    assert.deepEqual(loads.filter((r) => r.transferSize !== 0), [], "widget files fetched again from the network");
+    await context.close();
+  });
+
   test("English: widget → hosted checkout → pay → thank-you shows the order authorised", async () => {
     const { context, page } = await storefront("en", "TSHIRT-1", 4);
     // 4 × 57.50 = 230.00 → "4 interest-free payments of SAR 57.50" (priced by the Worker).

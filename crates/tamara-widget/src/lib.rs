@@ -9,8 +9,8 @@
 //!   query (the Worker prices the SKUs), phases, texts, idempotency keys, render dedupe.
 //! * `view` — DOM in a shadow root: logo, options as native radios, live regions, button.
 //! * `api` — the Worker's storefront API with `gloo-net`.
-//! * `mount` — the exported API the `<tamara-checkout>` element (`www/tamara-checkout.js`)
-//!   delegates to: `mount(element, options)` → handle with `set_cart`, `set_customer`,
+//! * `mount` — the exported API the `<tamara-checkout>` element (`js/tamara-checkout.js`, published
+//!   as `www/tamara-checkout.js`) delegates to: `mount(element, options)` → handle with `set_cart`, `set_customer`,
 //!   `set_shipping_address`, `set_lang`, `destroy`.
 //!
 //! Size: no `core::fmt` on purpose (see [`state::cat`]), and a small allocator

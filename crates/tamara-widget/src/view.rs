@@ -4,8 +4,8 @@
 //! only the parts whose text changed (the options list is one escaped HTML template), and a
 //! render whose [`Texts`] equal the previous ones does nothing at all. The one listener is RAII
 //! ([`Listener`]): dropping the view removes it.
-//! The styles are one constructable stylesheet that `www/tamara-checkout.js` adopts into the
-//! shadow root (shared by every widget on the page, parsed while the wasm loads).
+//! The styles are one constructable stylesheet that the snippet (`js/tamara-checkout.js`) adopts
+//! into the shadow root (shared by every widget on the page, parsed while the wasm loads).
 //! Theming: CSS custom properties on the host or any ancestor (`--tamara-accent`,
 //! `--tamara-accent-text`, `--tamara-radius`, `--tamara-font`, `--tamara-font-size`,
 //! `--tamara-text`, `--tamara-muted`, `--tamara-bg`, `--tamara-border`, `--tamara-error`,

@@ -27,8 +27,13 @@
 // Intl.NumberFormat costs 20–60 ms of ICU set-up on the main thread, more than the whole first
 // render (the browser tests compare both for every currency and language).
 
-const PKG = new URL("./pkg/tamara_widget.js", import.meta.url);
-const WASM = new URL("./pkg/tamara_widget_bg.wasm", import.meta.url);
+// Written in by scripts/build-widget.sh (this file is the source of www/tamara-checkout.js): the
+// wasm and its glue under content-addressed names ("./pkg/tamara_widget-<version>.js"), which
+// www/_headers lets browsers cache for a year, so a returning shopper's browser asks the network
+// only for the payment options.
+/* global TAMARA_GLUE, TAMARA_WASM */
+const PKG = new URL(TAMARA_GLUE, import.meta.url);
+const WASM = new URL(TAMARA_WASM, import.meta.url);
 
 let loading = null;
 
