@@ -39,6 +39,7 @@ const GOAL_GZIP_BYTES: u64 = 350 * 1000;
 #[derive(Debug, Clone)]
 struct Args {
     requests: usize,
+    rounds: usize,
     concurrency: usize,
     burst: usize,
     write: bool,
@@ -46,7 +47,8 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
-        requests: 2000,
+        requests: 4000,
+        rounds: 4,
         concurrency: 200,
         burst: 500,
         write: true,
@@ -61,11 +63,14 @@ fn parse_args() -> Result<Args, String> {
         };
         match arg.as_str() {
             "--requests" => a.requests = num("--requests", 20_000)?,
+            "--rounds" => a.rounds = num("--rounds", 20)?,
             "--concurrency" => a.concurrency = num("--concurrency", 1000)?,
             "--burst" => a.burst = num("--burst", 500)?,
             "--no-write" => a.write = false,
             "-h" | "--help" => {
-                println!("worker-bench [--requests N] [--concurrency C] [--burst B] [--no-write]");
+                println!(
+                    "worker-bench [--requests N] [--rounds R] [--concurrency C] [--burst B] [--no-write]"
+                );
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument {other}")),
@@ -663,48 +668,62 @@ async fn bench(args: Args) -> Result<(), String> {
     let _ = checkout_load(&client, &api_url, &origin, 50, 25).await;
     let _ = checkout_load(&client, &pt_assets_url, &origin, 50, 25).await;
 
-    // 3a. create-checkout, two alternating rounds.
-    let half = args.requests.div_ceil(2);
-    let (mut w_create, mut p_create, mut a_create, mut q_create) = (
-        Series::default(),
-        Series::default(),
-        Series::default(),
-        Series::default(),
-    );
+    // 3a. create-checkout: `rounds` rounds, each running the four servers one after another,
+    // the order rotated every round, so that drifting load on the machine falls on all alike.
+    let per_round = args.requests.div_ceil(args.rounds);
+    let half = per_round;
+    let targets: [(&str, u32); 4] = [
+        (stack.worker_url.as_str(), w_pg),
+        (api_url.as_str(), a_pg),
+        (pt_url.as_str(), p_pg),
+        (pt_assets_url.as_str(), q_pg),
+    ];
+    let mut create: [Series; 4] = Default::default();
+    // p50 (µs) and CPU ticks per request × 100 of each server in each round, for the per-round table.
+    let mut per_round_p50: Vec<[(u64, u64); 4]> = Vec::new();
     let mut worker_orders: Vec<Value> = Vec::new();
     let mut api_orders: Vec<Value> = Vec::new();
-    for round in 1..=2 {
+    for round in 0..args.rounds {
+        per_round_p50.push([(0, 0); 4]);
         println!(
-            "create-checkout round {round}: {half} requests × 4 at {} connections ...",
+            "create-checkout round {}/{}: {per_round} requests × 4 at {} connections ...",
+            round + 1,
+            args.rounds,
             args.concurrency
         );
-        let (w, b) = measured(
-            w_pg,
-            checkout_load(&client, &stack.worker_url, &origin, half, args.concurrency),
-        )
-        .await;
-        worker_orders.extend(b);
-        w_create.merge(w);
-        let (a, b) = measured(
-            a_pg,
-            checkout_load(&client, &api_url, &origin, half, args.concurrency),
-        )
-        .await;
-        api_orders.extend(b);
-        a_create.merge(a);
-        let (p, _) = measured(
-            p_pg,
-            checkout_load(&client, &pt_url, &origin, half, args.concurrency),
-        )
-        .await;
-        p_create.merge(p);
-        let (q, _) = measured(
-            q_pg,
-            checkout_load(&client, &pt_assets_url, &origin, half, args.concurrency),
-        )
-        .await;
-        q_create.merge(q);
+        for k in 0..4 {
+            let i = (round + k) % 4;
+            let (url, pg) = targets[i];
+            let (series, bodies) = measured(
+                pg,
+                checkout_load(&client, url, &origin, per_round, args.concurrency),
+            )
+            .await;
+            println!(
+                "  {:<22} p50 {:>8} ms, {} ms CPU/req, {} errors",
+                [
+                    "tamara-worker",
+                    "tamara-worker API only",
+                    "pass-through",
+                    "pass-through + assets"
+                ][i],
+                ms(series.pct(50)),
+                tenth(u128::from(series.cpu_ticks) * 100 / (series.micros.len().max(1) as u128)),
+                series.errors
+            );
+            per_round_p50[round][i] = (
+                series.pct(50),
+                series.cpu_ticks * 1000 / (series.micros.len() + series.errors).max(1) as u64,
+            );
+            match i {
+                0 => worker_orders.extend(bodies),
+                1 => api_orders.extend(bodies),
+                _ => {}
+            }
+            create[i].merge(series);
+        }
     }
+    let [w_create, a_create, p_create, q_create] = create;
 
     // 3b. webhook: one order_approved per order the Worker created (each a first delivery:
     // token check, de-duplication, re-read at the sandbox, audit), same count at the pass-through.
@@ -725,72 +744,40 @@ async fn bench(args: Args) -> Result<(), String> {
         &NotificationToken::new(stack.secrets.notification_token.clone()),
         &Claims::tamara(tamara_e2e::client::wall_now()),
     );
-    let (mut w_hook, mut p_hook, mut a_hook, mut q_hook) = (
-        Series::default(),
-        Series::default(),
-        Series::default(),
-        Series::default(),
-    );
-    let mid = payloads.len() / 2;
-    let parts = [
-        Arc::new(payloads[..mid].to_vec()),
-        Arc::new(payloads[mid..].to_vec()),
-    ];
-    let a_mid = api_payloads.len() / 2;
-    let api_parts = [
-        Arc::new(api_payloads[..a_mid].to_vec()),
-        Arc::new(api_payloads[a_mid..].to_vec()),
-    ];
+    // The same rotation; the Worker's orders are split into one part per round (the pass-throughs
+    // get the same payloads; the API-only Worker its own orders).
+    let split = |all: &[Value]| -> Vec<Arc<Vec<Value>>> {
+        let size = all.len().div_ceil(args.rounds).max(1);
+        all.chunks(size).map(|c| Arc::new(c.to_vec())).collect()
+    };
+    let parts = split(&payloads);
+    let api_parts = split(&api_payloads);
+    let mut hook: [Series; 4] = Default::default();
     for (round, part) in parts.iter().enumerate() {
         println!(
-            "webhook round {}: {} requests × 4 at {} connections ...",
+            "webhook round {}/{}: {} requests × 4 at {} connections ...",
             round + 1,
+            parts.len(),
             part.len(),
             args.concurrency
         );
-        let (a, _) = measured(
-            a_pg,
-            webhook_load(
-                &client,
-                &api_url,
-                &token,
-                api_parts[round].clone(),
-                args.concurrency,
-            ),
-        )
-        .await;
-        a_hook.merge(a);
-        let (w, _) = measured(
-            w_pg,
-            webhook_load(
-                &client,
-                &stack.worker_url,
-                &token,
-                part.clone(),
-                args.concurrency,
-            ),
-        )
-        .await;
-        w_hook.merge(w);
-        let (p, _) = measured(
-            p_pg,
-            webhook_load(&client, &pt_url, &token, part.clone(), args.concurrency),
-        )
-        .await;
-        p_hook.merge(p);
-        let (q, _) = measured(
-            q_pg,
-            webhook_load(
-                &client,
-                &pt_assets_url,
-                &token,
-                part.clone(),
-                args.concurrency,
-            ),
-        )
-        .await;
-        q_hook.merge(q);
+        for k in 0..4 {
+            let i = (round + k) % 4;
+            let (url, pg) = targets[i];
+            let payloads = if i == 1 {
+                api_parts.get(round).cloned().unwrap_or_default()
+            } else {
+                part.clone()
+            };
+            let (series, _) = measured(
+                pg,
+                webhook_load(&client, url, &token, payloads, args.concurrency),
+            )
+            .await;
+            hook[i].merge(series);
+        }
     }
+    let [w_hook, a_hook, p_hook, q_hook] = hook;
 
     // 3c. Where the time goes: the Worker with no outbound call and no D1 (`/api/health`), and
     // with one D1 read (the merchant API's order list).
@@ -931,13 +918,38 @@ async fn bench(args: Args) -> Result<(), String> {
         let _ = writeln!(sec, "\n### Latency and throughput\n");
         let _ = writeln!(
             sec,
-            "{} requests per series at {} concurrent connections (two alternating rounds Worker / Worker API only / pass-through / pass-through with assets, after 50 warm-up requests each). The pass-through (`tests/passthrough/index.js`) forwards create-checkout as one `POST /checkout` to the sandbox and answers a webhook after one `GET /merchants/orders/{{id}}` at the sandbox (the read the Worker also does); the Worker also validates the body, prices the cart (from its isolate's copy of the D1 catalog) and claims the Idempotency-Key (one D1 statement), then stores the order, its audit event and the key's answer (one D1 batch); for each webhook it verifies the JWT, records and de-duplicates the event and reads the order in one D1 batch, re-reads the order at the sandbox and marks the event done in a second. D1 batches of concurrent requests are group-committed. \"tamara-worker\" is the Worker as configured in `wrangler.toml`, static assets (`www/`) included: `wrangler dev` then runs its asset router, a JS Worker on the same workerd thread, in front of every request. \"API only\" is the same build with the `[assets]` table removed, which is how the plain pass-through runs; \"pass-through, with the same [assets]\" is the pass-through with the Worker's `[assets]` table (same `www/`, same `run_worker_first` patterns), so the asset router is in front of it too. The goal is checked like for like: the Worker as deployed against the pass-through with assets, the Worker API only against the plain pass-through. The `GET /api/health` rows ({} requests each) show the floor with no outbound call and no D1, with and without the asset router; `GET /admin/orders?limit=1` adds one D1 read. \"server CPU ms/req\" is the CPU time (user + system, from /proc, 10 ms ticks) that the server's whole process group (`wrangler dev`: its proxy workerd and the runtime workerd, where the Worker, the assets router and local D1 run) used during the series, per request: on 2 cores with everything on one machine, that cost is what sets the latency at 200 connections.\n",
-            half * 2,
+            "{} requests per series at {} concurrent connections ({} rounds of {} requests per series; in each round the four servers run one after another, the order rotated every round; after 50 warm-up requests each). The pass-through (`tests/passthrough/index.js`) forwards create-checkout as one `POST /checkout` to the sandbox and answers a webhook after one `GET /merchants/orders/{{id}}` at the sandbox (the read the Worker also does); the Worker also validates the body, prices the cart (from its isolate's copy of the D1 catalog) and claims the Idempotency-Key (one D1 statement), then stores the order, its audit event and the key's answer (one D1 batch); for each webhook it verifies the JWT, records and de-duplicates the event and reads the order in one D1 batch, re-reads the order at the sandbox and marks the event done in a second. D1 batches of concurrent requests are group-committed. \"tamara-worker\" is the Worker as configured in `wrangler.toml`, static assets (`www/`) included: `wrangler dev` then runs its asset router, a JS Worker on the same workerd thread, in front of every request. \"API only\" is the same build with the `[assets]` table removed, which is how the plain pass-through runs; \"pass-through, with the same [assets]\" is the pass-through with the Worker's `[assets]` table (same `www/`, same `run_worker_first` patterns), so the asset router is in front of it too. The goal is checked like for like: the Worker as deployed against the pass-through with assets, the Worker API only against the plain pass-through. The `GET /api/health` rows ({} requests each) show the floor with no outbound call and no D1, with and without the asset router; `GET /admin/orders?limit=1` adds one D1 read. \"server CPU ms/req\" is the CPU time (user + system, from /proc, 10 ms ticks) that the server's whole process group (`wrangler dev`: its proxy workerd and the runtime workerd, where the Worker, the assets router and local D1 run) used during the series, per request: on 2 cores with everything on one machine, that cost is what sets the latency at 200 connections.\n",
+            per_round * args.rounds,
             args.concurrency,
+            args.rounds,
+            per_round,
             half
         );
         sec.push_str(&table);
         let _ = writeln!(sec, "\n{verdict}.");
+        let _ = writeln!(
+            sec,
+            "\ncreate-checkout, round by round (p50 ms / server CPU ms per request; the machine's speed drifts between rounds, which is why the servers take turns and the order rotates):\n\n| round | tamara-worker | API only | pass-through | pass-through + assets | ratio as deployed | ratio API only |\n|---|---|---|---|---|---|---|"
+        );
+        for (n, r) in per_round_p50.iter().enumerate() {
+            let cell =
+                |(p50, cpu): (u64, u64)| format!("{} / {}.{:02}", ms(p50), cpu / 100, cpu % 100);
+            let x = |a: u64, b: u64| {
+                let v = u128::from(a) * 100 / u128::from(b.max(1));
+                format!("{}.{:02}", v / 100, v % 100)
+            };
+            let _ = writeln!(
+                sec,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                n + 1,
+                cell(r[0]),
+                cell(r[1]),
+                cell(r[2]),
+                cell(r[3]),
+                x(r[0].0, r[3].0),
+                x(r[1].0, r[2].0)
+            );
+        }
         let _ = writeln!(sec, "\n### No order lost or doubled\n\n{burst_line}.\n");
         write_section(&root, &sec)?;
         println!("wrote the ## tamara-worker section of docs/BENCHMARKS.md");
