@@ -37,10 +37,12 @@ inputs_sum() {
   } | sha256sum | cut -d' ' -f1
 }
 
+# A field of www/pkg/manifest.json (written below, one line: {"version":…,"wasm":…,"glue":…}).
+manifest() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$PUB/manifest.json" 2>/dev/null; }
+
 SUM="$(inputs_sum)"
-if [ "${FORCE:-0}" != 1 ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$SUM" ] \
-   && [ -f "$PUB/manifest.json" ] && [ -f "$SNIPPET" ] \
-   && node -e 'const m=require(process.argv[1]);const fs=require("fs");process.exit(fs.existsSync(process.argv[2]+"/"+m.wasm)&&fs.existsSync(process.argv[2]+"/"+m.glue)?0:1)' "$PUB/manifest.json" "$ROOT/www"; then
+if [ "${FORCE:-0}" != 1 ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$SUM" ] && [ -f "$SNIPPET" ] \
+   && [ -n "$(manifest wasm)" ] && [ -f "$ROOT/www/$(manifest wasm)" ] && [ -f "$ROOT/www/$(manifest glue)" ]; then
   echo "build-widget: inputs unchanged, keeping www/pkg and www/tamara-checkout.js (FORCE=1 to rebuild)"
 else
   echo "build-widget: cargo build -p $CRATE --target wasm32-unknown-unknown --release"
@@ -52,7 +54,6 @@ else
   done
   CARGO_TARGET_DIR="$TARGET_DIR" RUSTFLAGS="${RUSTFLAGS:-} $REMAP" \
     cargo build -p "$CRATE" --lib --target wasm32-unknown-unknown --release
-  mkdir -p "$OUT"
   rm -rf "$OUT"
   echo "build-widget: wasm-bindgen --target web --out-dir target/widget/pkg"
   wasm-bindgen --target web --no-typescript --omit-default-module-path --encode-into always \
@@ -130,8 +131,7 @@ fi
 # Sizes (bytes): raw and gzip -9 of the wasm, the JS glue and the custom-element snippet.
 size_of() { stat -c %s "$1"; }
 gz_of() { gzip -9 -c "$1" | wc -c; }
-WASM="$ROOT/www/$(node -p 'require(process.argv[1]).wasm' "$PUB/manifest.json")"
-GLUE="$ROOT/www/$(node -p 'require(process.argv[1]).glue' "$PUB/manifest.json")"
+WASM="$ROOT/www/$(manifest wasm)"; GLUE="$ROOT/www/$(manifest glue)"
 printf '%-32s %10s %10s\n' file raw gzip
 TOTAL_RAW=0; TOTAL_GZ=0
 for f in "$WASM" "$GLUE" "$SNIPPET"; do

@@ -192,38 +192,21 @@ async fn send_json(
     ))
 }
 
-/// The table `header` of `toml` (its header line up to the next table), or "" if absent.
-fn section_of(toml: &str, header: &str) -> String {
+/// Splits `toml` into the table `header` (its header line up to the next table; "" if absent)
+/// and everything else.
+fn split_section(toml: &str, header: &str) -> (String, String) {
+    let (mut inside, mut outside) = (String::new(), String::new());
     let mut keep = false;
-    let mut out = String::new();
     for line in toml.lines() {
         let t = line.trim();
         if t.starts_with('[') {
             keep = t == header;
         }
-        if keep {
-            out.push_str(line);
-            out.push('\n');
-        }
+        let out = if keep { &mut inside } else { &mut outside };
+        out.push_str(line);
+        out.push('\n');
     }
-    out
-}
-
-/// `toml` without the table `header` (from its header line to the next table).
-fn without_section(toml: &str, header: &str) -> String {
-    let mut skip = false;
-    let mut out = String::new();
-    for line in toml.lines() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            skip = t == header;
-        }
-        if !skip {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
+    (inside, outside)
 }
 
 fn checkout_load(
@@ -487,70 +470,74 @@ async fn bench(args: Args) -> Result<(), String> {
         &env_file,
         &format!("TAMARA_API_TOKEN={}\n", stack.secrets.api_token),
     )?;
-    let mut pt: Server = start_wrangler_dev(
-        "passthrough",
-        &root,
-        &stack.dir,
-        &root.join("tests/passthrough/wrangler.toml"),
-        pt_port,
-        &[
-            "--env-file".into(),
-            env_file.display().to_string(),
-            "--persist-to".into(),
-            stack.dir.join("pt-state").display().to_string(),
-            "--log-level".into(),
-            "error".into(),
-            "--var".into(),
-            format!("TAMARA_API_BASE:{}", stack.sandbox_url),
-            "--var".into(),
-            format!("PUBLIC_URL:{}", stack.worker_url),
-        ],
-    )?;
-    tokio::task::block_in_place(|| pt.wait_http(pt_port, "/health", Duration::from_secs(180)))?;
+    // Both pass-throughs run the same way: one token in an env file, the sandbox's URL.
+    let start_passthrough = |name: &str, config: &Path, port: u16| -> Result<Server, String> {
+        let mut server = start_wrangler_dev(
+            name,
+            &root,
+            &stack.dir,
+            config,
+            port,
+            &[
+                "--env-file".into(),
+                env_file.display().to_string(),
+                "--persist-to".into(),
+                stack
+                    .dir
+                    .join(format!("{name}-state"))
+                    .display()
+                    .to_string(),
+                "--log-level".into(),
+                "error".into(),
+                "--var".into(),
+                format!("TAMARA_API_BASE:{}", stack.sandbox_url),
+                "--var".into(),
+                format!("PUBLIC_URL:{}", stack.worker_url),
+            ],
+        )?;
+        tokio::task::block_in_place(|| {
+            server.wait_http(port, "/health", Duration::from_secs(180))
+        })?;
+        Ok(server)
+    };
+    let pt_config = root.join("tests/passthrough/wrangler.toml");
+    let mut pt = start_passthrough("passthrough", &pt_config, pt_port)?;
 
     // The same pass-through with the Worker's `[assets]` table (www/, the same run_worker_first
     // patterns): `wrangler dev` puts the same asset router in front of it, so the Worker as
     // deployed has a like-for-like baseline.
     let stack_config = std::fs::read_to_string(stack.dir.join("wrangler.toml"))
         .map_err(|e| format!("stack wrangler.toml: {e}"))?;
-    let assets = section_of(&stack_config, "[assets]");
+    let (assets, stack_without_assets) = split_section(&stack_config, "[assets]");
     if !assets.contains("directory") {
         return Err("the stack's wrangler.toml has no [assets] directory".into());
     }
     let pt_assets_port = free_port()?;
     let pt_assets_url = format!("http://127.0.0.1:{pt_assets_port}");
-    let pt_assets_config = stack.dir.join("passthrough-assets.toml");
+    // A copy of the pass-through's config in the stack dir: its `main` made absolute, the
+    // Worker's `[assets]` table appended.
+    let pt_toml =
+        std::fs::read_to_string(&pt_config).map_err(|e| format!("{}: {e}", pt_config.display()))?;
+    if !pt_toml.contains("main = \"index.js\"") {
+        return Err(format!(
+            "{}: expected main = \"index.js\"",
+            pt_config.display()
+        ));
+    }
     let pt_main = root.join("tests/passthrough/index.js");
+    let pt_assets_config = stack.dir.join("passthrough-assets.toml");
     std::fs::write(
         &pt_assets_config,
         format!(
-            "name = \"tamara-passthrough-assets\"\nmain = \"{}\"\ncompatibility_date = \"2026-11-01\"\n\n{assets}",
-            pt_main.display()
+            "{}\n{assets}",
+            pt_toml.replace(
+                "main = \"index.js\"",
+                &format!("main = \"{}\"", pt_main.display())
+            )
         ),
     )
     .map_err(|e| format!("{}: {e}", pt_assets_config.display()))?;
-    let mut pt_assets: Server = start_wrangler_dev(
-        "passthrough-assets",
-        &root,
-        &stack.dir,
-        &pt_assets_config,
-        pt_assets_port,
-        &[
-            "--env-file".into(),
-            env_file.display().to_string(),
-            "--persist-to".into(),
-            stack.dir.join("pta-state").display().to_string(),
-            "--log-level".into(),
-            "error".into(),
-            "--var".into(),
-            format!("TAMARA_API_BASE:{}", stack.sandbox_url),
-            "--var".into(),
-            format!("PUBLIC_URL:{}", stack.worker_url),
-        ],
-    )?;
-    tokio::task::block_in_place(|| {
-        pt_assets.wait_http(pt_assets_port, "/health", Duration::from_secs(180))
-    })?;
+    let mut pt_assets = start_passthrough("passthrough-assets", &pt_assets_config, pt_assets_port)?;
 
     // The same Worker build, API only: the stack's config without `[assets]`. With static assets,
     // `wrangler dev` puts its asset router (a JS Worker on the same workerd thread) in front of
@@ -559,7 +546,7 @@ async fn bench(args: Args) -> Result<(), String> {
     let api_port = free_port()?;
     let api_url = format!("http://127.0.0.1:{api_port}");
     let api_config = stack.dir.join("api-only.toml");
-    std::fs::write(&api_config, without_section(&stack_config, "[assets]"))
+    std::fs::write(&api_config, &stack_without_assets)
         .map_err(|e| format!("{}: {e}", api_config.display()))?;
     let api_state = stack.dir.join("api-state");
     tokio::task::block_in_place(|| tamara_e2e::apply_migrations(&root, &api_config, &api_state))?;
@@ -671,7 +658,6 @@ async fn bench(args: Args) -> Result<(), String> {
     // 3a. create-checkout: `rounds` rounds, each running the four servers one after another,
     // the order rotated every round, so that drifting load on the machine falls on all alike.
     let per_round = args.requests.div_ceil(args.rounds);
-    let half = per_round;
     let targets: [(&str, u32); 4] = [
         (stack.worker_url.as_str(), w_pg),
         (api_url.as_str(), a_pg),
@@ -699,8 +685,10 @@ async fn bench(args: Args) -> Result<(), String> {
                 checkout_load(&client, url, &origin, per_round, args.concurrency),
             )
             .await;
+            let n = (series.micros.len() + series.errors).max(1) as u64;
+            let cpu_x100 = series.cpu_ticks * 1000 / n;
             println!(
-                "  {:<22} p50 {:>8} ms, {} ms CPU/req, {} errors",
+                "  {:<22} p50 {:>8} ms, {}.{:02} ms CPU/req, {} errors",
                 [
                     "tamara-worker",
                     "tamara-worker API only",
@@ -708,13 +696,11 @@ async fn bench(args: Args) -> Result<(), String> {
                     "pass-through + assets"
                 ][i],
                 ms(series.pct(50)),
-                tenth(u128::from(series.cpu_ticks) * 100 / (series.micros.len().max(1) as u128)),
+                cpu_x100 / 100,
+                cpu_x100 % 100,
                 series.errors
             );
-            per_round_p50[round][i] = (
-                series.pct(50),
-                series.cpu_ticks * 1000 / (series.micros.len() + series.errors).max(1) as u64,
-            );
+            per_round_p50[round][i] = (series.pct(50), cpu_x100);
             match i {
                 0 => worker_orders.extend(bodies),
                 1 => api_orders.extend(bodies),
@@ -788,7 +774,7 @@ async fn bench(args: Args) -> Result<(), String> {
             &client,
             format!("{}/api/health", stack.worker_url),
             None,
-            half,
+            per_round,
             args.concurrency,
         ),
     )
@@ -799,7 +785,7 @@ async fn bench(args: Args) -> Result<(), String> {
             &client,
             format!("{api_url}/api/health"),
             None,
-            half,
+            per_round,
             args.concurrency,
         ),
     )
@@ -810,7 +796,7 @@ async fn bench(args: Args) -> Result<(), String> {
             &client,
             format!("{}/admin/orders?limit=1", stack.worker_url),
             Some(stack.secrets.admin_token.clone()),
-            half,
+            per_round,
             args.concurrency,
         ),
     )
@@ -923,7 +909,7 @@ async fn bench(args: Args) -> Result<(), String> {
             args.concurrency,
             args.rounds,
             per_round,
-            half
+            per_round
         );
         sec.push_str(&table);
         let _ = writeln!(sec, "\n{verdict}.");
