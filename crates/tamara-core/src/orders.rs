@@ -311,6 +311,44 @@ pub struct CancelOrder {
     pub items: Vec<Item>,
 }
 
+impl CancelOrder {
+    /// A cancel of `total_amount`; the optional parts and lines are set with `with_*`.
+    pub fn new(order_id: OrderId, total_amount: Money) -> Self {
+        CancelOrder {
+            order_id,
+            total_amount,
+            shipping_amount: None,
+            tax_amount: None,
+            discount_amount: None,
+            items: Vec::new(),
+        }
+    }
+
+    /// Sets `shipping_amount`.
+    pub fn with_shipping_amount(mut self, shipping_amount: Money) -> Self {
+        self.shipping_amount = Some(shipping_amount);
+        self
+    }
+
+    /// Sets `tax_amount`.
+    pub fn with_tax_amount(mut self, tax_amount: Money) -> Self {
+        self.tax_amount = Some(tax_amount);
+        self
+    }
+
+    /// Sets `discount_amount`.
+    pub fn with_discount_amount(mut self, discount_amount: Money) -> Self {
+        self.discount_amount = Some(discount_amount);
+        self
+    }
+
+    /// Sets `items`.
+    pub fn with_items(mut self, items: Vec<Item>) -> Self {
+        self.items = items;
+        self
+    }
+}
+
 /// Cancel response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cancellation {
@@ -370,5 +408,34 @@ impl Endpoint for UpdateReferenceId {
     }
     fn parse_success(status: u16, body: &[u8]) -> Result<MessageResponse, ApiError> {
         parse_default(status, body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // wasm-bindgen-test-runner only runs `#[wasm_bindgen_test]`s; plain `#[test]`s would be
+    // skipped on wasm32, so there `#[test]` means `#[wasm_bindgen_test]`.
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::money::Currency;
+
+    #[test]
+    fn cancel_builder() {
+        let sar = |m| Money::from_minor(m, Currency::Sar).unwrap();
+        let c = CancelOrder::new("o".into(), sar(1000));
+        assert_eq!(
+            serde_json::to_value(&c).unwrap(),
+            serde_json::json!({"total_amount": {"amount": 10, "currency": "SAR"}, "items": []})
+        );
+        let c = c
+            .with_shipping_amount(sar(100))
+            .with_tax_amount(sar(0))
+            .with_discount_amount(sar(0))
+            .with_items(vec![Item::new("1", "Shirt", "S", 1, sar(900))]);
+        assert_eq!(c.shipping_amount, Some(sar(100)));
+        assert_eq!(c.items[0].total_amount, sar(900));
+        assert_eq!(c.path(), "/orders/o/cancel");
     }
 }

@@ -32,6 +32,45 @@ pub struct Capture {
     pub tax_amount: Option<Money>,
 }
 
+impl Capture {
+    /// A capture of `total_amount` with its shipment; the optional parts are set with `with_*`.
+    pub fn new(order_id: OrderId, total_amount: Money, shipping_info: ShippingInfo) -> Self {
+        Capture {
+            order_id,
+            total_amount,
+            shipping_info,
+            items: Vec::new(),
+            discount_amount: None,
+            shipping_amount: None,
+            tax_amount: None,
+        }
+    }
+
+    /// Sets `items`.
+    pub fn with_items(mut self, items: Vec<Item>) -> Self {
+        self.items = items;
+        self
+    }
+
+    /// Sets `discount_amount`.
+    pub fn with_discount_amount(mut self, discount_amount: Money) -> Self {
+        self.discount_amount = Some(discount_amount);
+        self
+    }
+
+    /// Sets `shipping_amount`.
+    pub fn with_shipping_amount(mut self, shipping_amount: Money) -> Self {
+        self.shipping_amount = Some(shipping_amount);
+        self
+    }
+
+    /// Sets `tax_amount`.
+    pub fn with_tax_amount(mut self, tax_amount: Money) -> Self {
+        self.tax_amount = Some(tax_amount);
+        self
+    }
+}
+
 /// Capture response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaptureResult {
@@ -72,6 +111,24 @@ pub struct SimplifiedRefund {
     /// The merchant's own refund id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merchant_refund_id: Option<String>,
+}
+
+impl SimplifiedRefund {
+    /// A refund of `total_amount` with its reason.
+    pub fn new(order_id: OrderId, total_amount: Money, comment: impl Into<String>) -> Self {
+        SimplifiedRefund {
+            order_id,
+            total_amount,
+            comment: comment.into(),
+            merchant_refund_id: None,
+        }
+    }
+
+    /// Sets `merchant_refund_id`.
+    pub fn with_merchant_refund_id(mut self, merchant_refund_id: impl Into<String>) -> Self {
+        self.merchant_refund_id = Some(merchant_refund_id.into());
+        self
+    }
 }
 
 /// Simplified refund response.
@@ -168,5 +225,50 @@ impl Endpoint for LegacyRefund {
     }
     fn parse_success(status: u16, body: &[u8]) -> Result<LegacyRefundResult, ApiError> {
         parse_default(status, body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // wasm-bindgen-test-runner only runs `#[wasm_bindgen_test]`s; plain `#[test]`s would be
+    // skipped on wasm32, so there `#[test]` means `#[wasm_bindgen_test]`.
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::money::Currency;
+
+    fn sar(minor: u64) -> Money {
+        Money::from_minor(minor, Currency::Sar).unwrap()
+    }
+
+    #[test]
+    fn builders() {
+        let c = Capture::new(
+            "o".into(),
+            sar(1000),
+            ShippingInfo::new("2024-01-01T00:00:00Z", "DHL"),
+        );
+        assert_eq!(
+            serde_json::to_value(&c).unwrap(),
+            serde_json::json!({"order_id": "o", "total_amount": {"amount": 10, "currency": "SAR"},
+                "shipping_info": {"shipped_at": "2024-01-01T00:00:00Z", "shipping_company": "DHL"},
+                "items": []})
+        );
+        let c = c
+            .with_items(vec![Item::new("1", "Shirt", "S", 1, sar(1000))])
+            .with_shipping_amount(sar(0))
+            .with_tax_amount(sar(150))
+            .with_discount_amount(sar(0));
+        assert_eq!(c.items.len(), 1);
+        assert_eq!(c.tax_amount, Some(sar(150)));
+        let r =
+            SimplifiedRefund::new("o".into(), sar(500), "damaged").with_merchant_refund_id("R1");
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            serde_json::json!({"total_amount": {"amount": 5, "currency": "SAR"},
+                "comment": "damaged", "merchant_refund_id": "R1"})
+        );
+        assert_eq!(r.path(), "/payments/simplified-refund/o");
     }
 }

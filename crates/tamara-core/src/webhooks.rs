@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::http::{encode_segment, json_body, parse_default, Endpoint, Method};
 use crate::ids::{CancelId, CaptureId, MerchantId, OrderId, OrderReferenceId, RefundId, WebhookId};
 use crate::money::Money;
-use crate::types::JsonObject;
+use crate::types::{HttpUrl, JsonObject};
 
 /// `POST /webhooks` (row 18).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +27,127 @@ pub struct RegisterWebhook {
 
 fn order_type() -> WebhookType {
     WebhookType::Order
+}
+
+/// Longest webhook URL Tamara accepts, in bytes.
+pub const WEBHOOK_URL_MAX: usize = 255;
+
+/// Why a webhook registration (or update) is refused. `code()` is the stable error code,
+/// `field()` the offending field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebhookValidationError {
+    /// The URL is not https (http only for loopback) or is longer than [`WEBHOOK_URL_MAX`].
+    #[error(
+        "`url` must be an https URL (http only for 127.0.0.1/localhost) of at most 255 characters"
+    )]
+    Url,
+    /// No events.
+    #[error("`events` must name at least one event")]
+    NoEvents,
+    /// An event Tamara does not send (its name, cut to 64 characters).
+    #[error("unknown event `{0}`; one of: {events}", events = known_events())]
+    UnknownEvent(String),
+    /// A `type` other than `order` or `dispute` (its name, cut to 64 characters).
+    #[error("unknown type `{0}`: `type` must be `order` or `dispute`")]
+    Type(String),
+}
+
+fn known_events() -> String {
+    let names: Vec<&str> = EventType::KNOWN.iter().map(EventType::as_str).collect();
+    names.join(", ")
+}
+
+fn cut(s: &str) -> String {
+    s.chars().take(64).collect()
+}
+
+impl WebhookValidationError {
+    /// `invalid_request` (url), `invalid_events` (none or unknown), `invalid_webhook_type`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WebhookValidationError::Url => "invalid_request",
+            WebhookValidationError::NoEvents | WebhookValidationError::UnknownEvent(_) => {
+                "invalid_events"
+            }
+            WebhookValidationError::Type(_) => "invalid_webhook_type",
+        }
+    }
+
+    /// The offending field: `url`, `events` or `type`.
+    pub fn field(&self) -> &'static str {
+        match self {
+            WebhookValidationError::Url => "url",
+            WebhookValidationError::NoEvents | WebhookValidationError::UnknownEvent(_) => "events",
+            WebhookValidationError::Type(_) => "type",
+        }
+    }
+}
+
+/// Where webhooks may be sent: an `https` URL to any host, or `http` to a loopback host
+/// (`127.0.0.1`, `localhost`, `[::1]`) for local development. No length limit (that is
+/// [`check_webhook_url`]'s).
+pub fn webhook_url_allowed(url: &str) -> bool {
+    HttpUrl::parse(url).is_some_and(|u| u.https || u.is_loopback())
+}
+
+/// A webhook URL to register: [`webhook_url_allowed`] and at most [`WEBHOOK_URL_MAX`] bytes.
+pub fn check_webhook_url(url: &str) -> Result<(), WebhookValidationError> {
+    if url.len() > WEBHOOK_URL_MAX || !webhook_url_allowed(url) {
+        return Err(WebhookValidationError::Url);
+    }
+    Ok(())
+}
+
+/// At least one event, each one Tamara sends (no `Unknown`).
+pub fn check_webhook_events(events: &[EventType]) -> Result<(), WebhookValidationError> {
+    if events.is_empty() {
+        return Err(WebhookValidationError::NoEvents);
+    }
+    match events.iter().find(|e| e.is_unknown()) {
+        Some(e) => Err(WebhookValidationError::UnknownEvent(cut(e.as_str()))),
+        None => Ok(()),
+    }
+}
+
+/// `order` or `dispute`.
+pub fn check_webhook_type(webhook_type: &WebhookType) -> Result<(), WebhookValidationError> {
+    if webhook_type.is_unknown() {
+        return Err(WebhookValidationError::Type(cut(webhook_type.as_str())));
+    }
+    Ok(())
+}
+
+impl RegisterWebhook {
+    /// A registration of type `order`; change it with [`RegisterWebhook::with_type`].
+    pub fn new(url: impl Into<String>, events: Vec<EventType>) -> Self {
+        RegisterWebhook {
+            webhook_type: WebhookType::Order,
+            events,
+            url: url.into(),
+            headers: None,
+        }
+    }
+
+    /// Sets `type`.
+    pub fn with_type(mut self, webhook_type: WebhookType) -> Self {
+        self.webhook_type = webhook_type;
+        self
+    }
+
+    /// Sets `headers`.
+    pub fn with_headers(mut self, headers: std::collections::BTreeMap<String, String>) -> Self {
+        self.headers = Some(headers);
+        self
+    }
+
+    /// Checks, in this order, the URL ([`check_webhook_url`]), the events
+    /// ([`check_webhook_events`]) and the type ([`check_webhook_type`]).
+    pub fn validate(&self) -> Result<(), WebhookValidationError> {
+        check_webhook_url(&self.url)?;
+        check_webhook_events(&self.events)?;
+        check_webhook_type(&self.webhook_type)
+    }
 }
 
 /// A registered webhook.
@@ -98,6 +219,15 @@ pub struct UpdateWebhook {
     /// Extra headers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl UpdateWebhook {
+    /// Checks, in this order, the URL ([`check_webhook_url`]) and the events
+    /// ([`check_webhook_events`]).
+    pub fn validate(&self) -> Result<(), WebhookValidationError> {
+        check_webhook_url(&self.url)?;
+        check_webhook_events(&self.events)
+    }
 }
 
 impl Endpoint for UpdateWebhook {
@@ -450,5 +580,121 @@ impl WebhookPayload {
             event_type: raw.event_type,
             data,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // wasm-bindgen-test-runner only runs `#[wasm_bindgen_test]`s; plain `#[test]`s would be
+    // skipped on wasm32, so there `#[test]` means `#[wasm_bindgen_test]`.
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use WebhookValidationError as E;
+
+    fn events() -> Vec<EventType> {
+        vec![EventType::OrderApproved, EventType::OrderCaptured]
+    }
+
+    #[test]
+    fn webhook_urls() {
+        for ok in [
+            "https://shop.example.com/hook",
+            "http://127.0.0.1:8787/tamara/webhook",
+            "http://localhost/x?a=1",
+            "http://[::1]:8787/",
+        ] {
+            assert!(webhook_url_allowed(ok), "{ok}");
+            assert_eq!(check_webhook_url(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "http://shop.example.com/hook",
+            "http://127.0.0.1.evil.com/",
+            "http://127.0.0.1@evil.com/",
+            "ftp://127.0.0.1/",
+            "not a url",
+            "",
+        ] {
+            assert!(!webhook_url_allowed(bad), "{bad}");
+            assert_eq!(check_webhook_url(bad), Err(E::Url), "{bad}");
+        }
+        let at_max = format!("https://a.com/{}", "x".repeat(WEBHOOK_URL_MAX - 14));
+        assert_eq!(at_max.len(), WEBHOOK_URL_MAX);
+        assert_eq!(check_webhook_url(&at_max), Ok(()));
+        let over = format!("{at_max}x");
+        assert!(webhook_url_allowed(&over));
+        let e = check_webhook_url(&over).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("invalid_request", "url"));
+    }
+
+    #[test]
+    fn webhook_events_and_type() {
+        assert_eq!(check_webhook_events(&events()), Ok(()));
+        let e = check_webhook_events(&[]).unwrap_err();
+        assert_eq!(e, E::NoEvents);
+        assert_eq!((e.code(), e.field()), ("invalid_events", "events"));
+        let e =
+            check_webhook_events(&[EventType::OrderApproved, EventType::parse("order_exploded")])
+                .unwrap_err();
+        assert_eq!(e, E::UnknownEvent("order_exploded".into()));
+        assert_eq!(e.code(), "invalid_events");
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("unknown event `order_exploded`; one of: "),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("order_approved") && msg.contains("order_expired"),
+            "{msg}"
+        );
+        // A huge name is cut in the message.
+        let long = EventType::parse(&"e".repeat(500));
+        let E::UnknownEvent(name) = check_webhook_events(&[long]).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(name.len(), 64);
+
+        assert_eq!(check_webhook_type(&WebhookType::Order), Ok(()));
+        assert_eq!(check_webhook_type(&WebhookType::Dispute), Ok(()));
+        let e = check_webhook_type(&WebhookType::parse("refunds")).unwrap_err();
+        assert_eq!(e, E::Type("refunds".into()));
+        assert_eq!((e.code(), e.field()), ("invalid_webhook_type", "type"));
+    }
+
+    #[test]
+    fn register_and_update_validate_in_order() {
+        let r = RegisterWebhook::new("https://shop.example.com/hook", events());
+        assert_eq!(r.webhook_type, WebhookType::Order);
+        assert_eq!(r.validate(), Ok(()));
+        let r = r
+            .with_type(WebhookType::Dispute)
+            .with_headers([("X-Shop".to_owned(), "1".to_owned())].into());
+        assert_eq!(r.validate(), Ok(()));
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            serde_json::json!({"type": "dispute", "events": ["order_approved", "order_captured"],
+                "url": "https://shop.example.com/hook", "headers": {"X-Shop": "1"}})
+        );
+        // Every field bad: the URL is reported first, then the events, then the type.
+        let mut bad = RegisterWebhook::new("http://shop.example.com/", vec![])
+            .with_type(WebhookType::parse("refunds"));
+        assert_eq!(bad.validate(), Err(E::Url));
+        bad.url = "https://shop.example.com/".into();
+        assert_eq!(bad.validate(), Err(E::NoEvents));
+        bad.events = events();
+        assert_eq!(bad.validate(), Err(E::Type("refunds".into())));
+
+        let mut u = UpdateWebhook {
+            webhook_id: WebhookId::new("w"),
+            url: "http://127.0.0.1:1/x".into(),
+            events: vec![EventType::OrderExpired],
+            headers: None,
+        };
+        assert_eq!(u.validate(), Ok(()));
+        u.events.clear();
+        assert_eq!(u.validate(), Err(E::NoEvents));
+        u.url = "https://a.com/".repeat(30);
+        assert_eq!(u.validate(), Err(E::Url));
     }
 }

@@ -14,7 +14,6 @@ use tamara_core::checkout::{
     CreateCheckout, CreateInStoreQr, CreateInStoreSession, CreditPreCheck, GetPaymentTypes,
     PaymentOptionsPreCheck, VoidCheckout,
 };
-use tamara_core::enums::WebhookType;
 use tamara_core::merchants::{GetMerchantConfigs, IdVerificationStatus};
 use tamara_core::orders::{
     AuthoriseOrder, CancelOrder, GetOrder, GetOrderByReference, UpdateReferenceId,
@@ -394,12 +393,7 @@ fn r06_capture() {
 
 #[test]
 fn r07_simplified_refund() {
-    let ep = SimplifiedRefund {
-        order_id: ORDER.into(),
-        total_amount: sar(10000),
-        comment: "Refund for the order 123".into(),
-        merchant_refund_id: None,
-    };
+    let ep = SimplifiedRefund::new(ORDER.into(), sar(10000), "Refund for the order 123");
     check_build(
         "simplified_refund",
         &ep,
@@ -734,12 +728,12 @@ fn all_order_events() -> Vec<EventType> {
 
 #[test]
 fn r18_register_webhook() {
-    let ep = RegisterWebhook {
-        webhook_type: WebhookType::Order,
-        events: all_order_events(),
-        url: "https://shop.example.com/tamara/webhook".into(),
-        headers: Some([("X-Shop".to_owned(), "riyadh-1".to_owned())].into()),
-    };
+    let ep = RegisterWebhook::new(
+        "https://shop.example.com/tamara/webhook",
+        all_order_events(),
+    )
+    .with_headers([("X-Shop".to_owned(), "riyadh-1".to_owned())].into());
+    ep.validate().unwrap();
     check_build(
         "register_webhook",
         &ep,

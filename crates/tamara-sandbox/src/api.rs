@@ -26,7 +26,10 @@ use tamara_core::payments::{
     SimplifiedRefund,
 };
 use tamara_core::secret::constant_time_eq;
-use tamara_core::webhooks::{RegisterWebhook, Webhook};
+use tamara_core::webhooks::{
+    check_webhook_events, check_webhook_type, check_webhook_url, RegisterWebhook, Webhook,
+    WebhookValidationError,
+};
 use tamara_core::{Country, Currency, EventType, Money, OrderStatus, Phone, Timestamp, WebhookId};
 
 use crate::config::{Config, DECLINE_PHONE, SUCCESS_PHONE};
@@ -107,31 +110,37 @@ fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-fn check_url(field: &str, url: &str) -> Result<(), ApiErr> {
-    match reqwest::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(()),
-        _ => Err(ApiErr::field(
-            field,
-            format!("{field} must be an http(s) URL"),
-        )),
-    }
+/// A session lifetime already checked by core (`SESSION_MINUTES`), in ms.
+fn ttl_ms(minutes: Option<u32>) -> Option<i64> {
+    minutes.map(|m| i64::from(m) * 60_000)
 }
 
-fn check_minutes(field: &str, v: Option<u32>) -> Result<Option<i64>, ApiErr> {
-    match v {
-        None => Ok(None),
-        Some(m) if (5..=1440).contains(&m) => Ok(Some(i64::from(m) * 60_000)),
-        Some(_) => Err(ApiErr::field(
-            field,
-            format!("{field} must be 5–1440 minutes"),
-        )),
-    }
-}
-
+/// A create-checkout error from core as Tamara answers it: `invalid_request` naming the field,
+/// the address phone codes with `message == error_code`, the others with core's message.
 fn validation(e: CheckoutValidationError) -> ApiErr {
-    match e {
-        CheckoutValidationError::Field(f) => ApiErr::field(f, e.to_string()),
-        other => ApiErr::new(StatusCode::BAD_REQUEST, other.code(), other.to_string()),
+    match (e.field(), &e) {
+        (Some(f), _) => ApiErr::field(f, e.to_string()),
+        (None, CheckoutValidationError::ShippingPhone | CheckoutValidationError::BillingPhone) => {
+            ApiErr::bad(e.code())
+        }
+        (None, _) => ApiErr::new(StatusCode::BAD_REQUEST, e.code(), e.to_string()),
+    }
+}
+
+/// An in-store session error from core: `invalid_request` naming the field, else
+/// `message == error_code`.
+fn in_store_validation(e: CheckoutValidationError) -> ApiErr {
+    match e.field() {
+        Some(f) => ApiErr::field(f, e.to_string()),
+        None => ApiErr::bad(e.code()),
+    }
+}
+
+/// A webhook registration error from core: its code, naming the field.
+fn webhook_validation(e: WebhookValidationError) -> ApiErr {
+    ApiErr {
+        field: Some(e.field().to_owned()),
+        ..ApiErr::new(StatusCode::BAD_REQUEST, e.code(), e.to_string())
     }
 }
 
@@ -159,41 +168,7 @@ async fn create_checkout(
 ) -> ApiResult<CheckoutSession> {
     let req: CreateCheckout = json_body(&headers, body).await?;
     req.validate().map_err(validation)?;
-    for (addr, code) in [
-        (
-            Some(&req.shipping_address),
-            "shipping_address_invalid_phone_number",
-        ),
-        (
-            req.billing_address.as_ref(),
-            "billing_address_invalid_phone_number",
-        ),
-    ] {
-        if let Some(p) = addr.and_then(|a| a.phone_number.as_deref()) {
-            let country = addr.map(|a| a.country_code).unwrap_or(req.country_code);
-            if !p.trim().is_empty() && Phone::parse(p, country).is_err() {
-                return Err(ApiErr::bad(code));
-            }
-        }
-    }
-    if req.shipping_address.first_name.trim().is_empty()
-        || req.shipping_address.line1.trim().is_empty()
-        || req.shipping_address.city.trim().is_empty()
-    {
-        return Err(ApiErr::field(
-            "shipping_address",
-            "shipping_address needs first_name, line1 and city",
-        ));
-    }
-    check_url("merchant_url.success", &req.merchant_url.success)?;
-    check_url("merchant_url.failure", &req.merchant_url.failure)?;
-    check_url("merchant_url.cancel", &req.merchant_url.cancel)?;
-    if let Some(n) = req.merchant_url.notification.as_deref() {
-        if !n.trim().is_empty() {
-            check_url("merchant_url.notification", n)?;
-        }
-    }
-    let ttl = check_minutes("expires_in_minutes", req.expires_in_minutes)?;
+    let ttl = ttl_ms(req.expires_in_minutes);
     let session = {
         let mut inner = st.lock();
         let plan = known_plan(&inner.config, req.country_code, req.payment_type.as_ref());
@@ -264,25 +239,10 @@ async fn create_in_store(
     body: Body,
 ) -> ApiResult<InStoreSession> {
     let req: CreateInStoreSession = json_body(&headers, body).await?;
-    let country = Country::for_currency(req.total_amount.currency());
-    let phone = Phone::parse(&req.phone_number, country)
-        .map_err(|_| ApiErr::bad("invalid_phone_number"))?;
-    if req.order_reference_id.is_empty() || req.order_reference_id.as_str().len() > 128 {
-        return Err(ApiErr::field(
-            "order_reference_id",
-            "order_reference_id is required (≤ 128 characters)",
-        ));
-    }
-    let cur = req.total_amount.currency();
-    for m in tamara_core::types::item_amounts(&req.items) {
-        if m.currency() != cur {
-            return Err(ApiErr::bad("total_amount_invalid_currency"));
-        }
-    }
-    if req.total_amount.is_zero() {
-        return Err(ApiErr::bad("total_amount_invalid_limit"));
-    }
-    let ttl = check_minutes("expiry_time", req.expiry_time)?;
+    req.validate().map_err(in_store_validation)?;
+    let country = req.country();
+    let phone = req.phone().map_err(in_store_validation)?;
+    let ttl = ttl_ms(req.expiry_time);
     let out = {
         let mut inner = st.lock();
         let plan = known_plan(&inner.config, country, req.payment_type.as_ref());
@@ -327,20 +287,9 @@ async fn create_in_store_qr(
         .map(str::trim)
         .unwrap_or("")
         .to_owned();
-    if device.is_empty() {
-        return Err(ApiErr::field(
-            "X-Device-Id",
-            "header X-Device-Id is required",
-        ));
-    }
     let mut req: CreateInStoreQr = json_body(&headers, body).await?;
     req.device_id = device;
-    if req.order_reference_id.is_empty() {
-        return Err(ApiErr::field(
-            "order_reference_id",
-            "order_reference_id is required",
-        ));
-    }
+    req.validate().map_err(in_store_validation)?;
     let country = Country::for_currency(req.amount.currency());
     let out = {
         let mut inner = st.lock();
@@ -907,32 +856,13 @@ async fn update_reference(
 // ---------------------------------------------------------------------------------------------
 // Webhooks
 
-fn check_webhook(url: &str, events: &[EventType]) -> Result<(), ApiErr> {
-    if url.len() > 255 || !crate::delivery::url_allowed(url) {
-        return Err(ApiErr::field(
-            "url",
-            "url must be https (http only for 127.0.0.1/localhost), ≤ 255 characters",
-        ));
-    }
-    if events.is_empty() {
-        return Err(ApiErr::field("events", "events must not be empty"));
-    }
-    if let Some(e) = events.iter().find(|e| e.is_unknown()) {
-        return Err(ApiErr::field("events", format!("unknown event `{e}`")));
-    }
-    Ok(())
-}
-
 async fn register_webhook(
     State(st): State<SandboxState>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Webhook> {
     let req: RegisterWebhook = json_body(&headers, body).await?;
-    check_webhook(&req.url, &req.events)?;
-    if req.webhook_type.is_unknown() {
-        return Err(ApiErr::field("type", "type must be order or dispute"));
-    }
+    req.validate().map_err(webhook_validation)?;
     let w = {
         let mut inner = st.lock();
         let w = Webhook {
@@ -999,10 +929,10 @@ async fn update_webhook(
     // `webhook_id` in the body is optional (the SDK sends it); the path wins.
     let bytes = read_body(&headers, body).await?;
     let req: UpdateBody = parse_json(&bytes)?;
-    check_webhook(&req.url, &req.events)?;
-    if req.webhook_type.as_ref().is_some_and(|t| t.is_unknown()) {
-        return Err(ApiErr::field("type", "type must be order or dispute"));
-    }
+    check_webhook_url(&req.url)
+        .and_then(|()| check_webhook_events(&req.events))
+        .and_then(|()| req.webhook_type.as_ref().map_or(Ok(()), check_webhook_type))
+        .map_err(webhook_validation)?;
     let w = {
         let mut inner = st.lock();
         let w = inner
@@ -1050,16 +980,29 @@ mod tests {
         );
         let ar = sms_text(true, m, "http://x/pay/1");
         assert!(ar.contains("تمارا") && ar.ends_with("http://x/pay/1"));
-        assert_eq!(check_minutes("e", None).unwrap(), None);
-        assert_eq!(check_minutes("e", Some(5)).unwrap(), Some(300_000));
-        assert!(check_minutes("e", Some(1441)).is_err());
+        assert_eq!(ttl_ms(None), None);
+        assert_eq!(ttl_ms(Some(5)), Some(300_000));
         let c = Config::default();
         let legacy = tamara_core::PaymentType::PayByLater;
         assert_eq!(known_plan(&c, Country::Sa, Some(&legacy)), None);
         let now = tamara_core::PaymentType::PayNow;
         assert_eq!(known_plan(&c, Country::Sa, Some(&now)), Some(&now));
-        assert!(check_url("u", "https://a.b/c").is_ok());
-        assert!(check_url("u", "javascript:alert(1)").is_err());
+        let e = validation(CheckoutValidationError::Url("merchant_url.success"));
+        assert_eq!(e.field.as_deref(), Some("merchant_url.success"));
+        assert_eq!(e.message, "merchant_url.success must be an http(s) URL");
+        let e = validation(CheckoutValidationError::ShippingPhone);
+        assert_eq!(
+            e.body(),
+            json!({"message": "shipping_address_invalid_phone_number",
+            "errors": [{"error_code": "shipping_address_invalid_phone_number"}]})
+        );
+        let e = in_store_validation(CheckoutValidationError::ZeroAmount);
+        assert_eq!(e.message, "total_amount_invalid_limit");
+        let e = webhook_validation(WebhookValidationError::NoEvents);
+        assert_eq!(
+            e.body()["errors"][0],
+            json!({"error_code": "invalid_events", "field": "events"})
+        );
         assert!(is_decline_phone(Some("+966526422337"), Country::Sa));
         assert!(!is_decline_phone(Some("544337866"), Country::Sa));
         assert!(!is_decline_phone(None, Country::Sa));

@@ -179,12 +179,10 @@ async fn trigger(
                 return Ok(());
             }
             "capture" => {
-                ctx.shipping_info = Some(tamara_core::types::ShippingInfo {
-                    shipped_at: inner.now().to_rfc3339(),
-                    shipping_company: "Sandbox trigger".to_owned(),
-                    tracking_number: None,
-                    tracking_url: None,
-                });
+                ctx.shipping_info = Some(tamara_core::types::ShippingInfo::new(
+                    inner.now().to_rfc3339(),
+                    "Sandbox trigger",
+                ));
                 Event::Capture {
                     amount: amount(capturable)?,
                 }

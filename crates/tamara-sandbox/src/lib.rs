@@ -33,7 +33,12 @@
 //!   such as `total_amount_invalid_currency`, `total_amount_invalid_limit`,
 //!   `consumer_invalid_phone_number`; `invalid_json` for malformed JSON, `invalid_request` for
 //!   wrong types), 404 `{"message":"Order not found"}`, 409 refused transitions (code from
-//!   `TransitionError::code()`), 413 `payload_too_large` above 256 KiB.
+//!   `TransitionError::code()`), 413 `payload_too_large` above 256 KiB. Every request rule is
+//!   core's (`CreateCheckout::validate`, `CreateInStoreSession::validate`,
+//!   `CreateInStoreQr::validate`, `RegisterWebhook::validate` and the `check_webhook_*`
+//!   functions); this crate only maps their errors to Tamara's error shape. Webhook
+//!   registration answers 400 `invalid_request` (`url`), `invalid_events` or
+//!   `invalid_webhook_type`, naming the field.
 //! * Hosted checkout `GET /checkout/{id}`: paying with phone `526422337` declines, any other
 //!   phone approves; `303` to `merchant_url.{success,failure,cancel}` with `orderId` and
 //!   `paymentStatus`. In-store link `GET /pay/{id}`: pay → `fully_captured`.

@@ -272,15 +272,10 @@ impl StoredOrder {
                     r.additional_data.clone().map(|o| o.0),
                 ),
                 OrderRequest::InStore(r) => in_store(
-                    Some(Consumer {
-                        first_name: String::new(),
-                        last_name: String::new(),
-                        phone_number: intl(&r.phone_number),
-                        email: r.email.clone().unwrap_or_default(),
-                        national_id: None,
-                        date_of_birth: None,
-                        is_first_order: None,
-                    }),
+                    Some(
+                        Consumer::new("", "", intl(&r.phone_number))
+                            .with_email(r.email.clone().unwrap_or_default()),
+                    ),
                     r.additional_data.clone().map(|o| o.0),
                 ),
                 OrderRequest::InStoreQr(r) => {
@@ -547,18 +542,7 @@ impl StoredOrder {
 /// A minimal in-store request (reference `R1`, phone `0544337866`) for unit tests.
 #[cfg(test)]
 pub(crate) fn sample_in_store(total: Money) -> CreateInStoreSession {
-    CreateInStoreSession {
-        total_amount: total,
-        phone_number: "0544337866".into(),
-        order_reference_id: "R1".into(),
-        items: vec![],
-        email: None,
-        order_number: None,
-        locale: None,
-        payment_type: None,
-        expiry_time: None,
-        additional_data: None,
-    }
+    CreateInStoreSession::new("R1".into(), total, "0544337866", vec![])
 }
 
 #[cfg(test)]
