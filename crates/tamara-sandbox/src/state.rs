@@ -1,7 +1,10 @@
 //! Shared sandbox state: configuration, orders, webhooks registry, SMS outbox, webhook delivery
 //! log, fault rules and the controllable clock; plus persistence to a JSON file.
+//!
+//! Sending webhooks is [`crate::delivery`]'s job: this module owns its [`Queue`] and gives it the
+//! delivery log through [`DeliveryLog`]; `delivery.rs` never names the state.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -12,6 +15,8 @@ use tamara_core::webhooks::{Webhook, WebhookPayload};
 use tamara_core::{CheckoutId, EventType, OrderId, Timestamp};
 
 use crate::config::Config;
+pub use crate::delivery::wall_clock;
+use crate::delivery::{Attempt, DeliveryLog, Outcome, Queue};
 use crate::error::ApiErr;
 use crate::order::{Applied, Ctx, StoredOrder};
 
@@ -186,10 +191,8 @@ impl Index {
 struct Shared {
     inner: Mutex<Inner>,
     store: Option<PathBuf>,
-    http: reqwest::Client,
-    /// Pending deliveries per (order, URL): one worker per key delivers them in order, so a
-    /// receiver sees an order's events in the order they happened (even across retries).
-    queues: Mutex<HashMap<String, VecDeque<String>>>,
+    /// Sends the logged deliveries (in order per order and URL, with retries).
+    deliveries: Queue,
 }
 
 /// Cheap-to-clone handle to the sandbox state.
@@ -198,22 +201,14 @@ pub struct SandboxState {
     shared: Arc<Shared>,
 }
 
-/// Real time, ignoring the sandbox clock offset (used to sign webhook tokens).
-pub fn wall_clock() -> Timestamp {
-    Timestamp::from_millis(real_now_ms())
-}
-
-fn real_now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 impl Inner {
     /// The sandbox clock: real time plus the offset.
     pub fn now(&self) -> Timestamp {
-        Timestamp::from_millis(real_now_ms().saturating_add(self.data.clock_offset_ms))
+        Timestamp::from_millis(
+            wall_clock()
+                .millis()
+                .saturating_add(self.data.clock_offset_ms),
+        )
     }
 
     /// Merchant id.
@@ -438,11 +433,6 @@ impl SandboxState {
     }
 
     fn build(config: Config, data: Data, store: Option<PathBuf>) -> Self {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .build()
-            .unwrap_or_default();
         SandboxState {
             shared: Arc::new(Shared {
                 inner: Mutex::new(Inner {
@@ -452,8 +442,7 @@ impl SandboxState {
                     faults: Vec::new(),
                 }),
                 store,
-                http,
-                queues: Mutex::new(HashMap::new()),
+                deliveries: Queue::new(),
             }),
         }
     }
@@ -468,7 +457,7 @@ impl SandboxState {
 
     /// The HTTP client for webhooks.
     pub fn http(&self) -> &reqwest::Client {
-        &self.shared.http
+        self.shared.deliveries.http()
     }
 
     /// Sandbox clock.
@@ -513,57 +502,8 @@ impl SandboxState {
     /// Starts webhook deliveries in the background (needs a Tokio runtime) and saves the state.
     /// Deliveries to the same URL for the same order go out one after the other, in order.
     pub fn finish(&self, jobs: Vec<String>) {
-        for id in jobs {
-            let key = {
-                let inner = self.lock();
-                match inner.data.deliveries.iter().find(|d| d.id == id) {
-                    Some(d) => format!("{} {}", d.order_id, d.url),
-                    None => continue,
-                }
-            };
-            let start = {
-                let mut q = self
-                    .shared
-                    .queues
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                match q.get_mut(&key) {
-                    Some(pending) => {
-                        pending.push_back(id);
-                        false
-                    }
-                    None => {
-                        q.insert(key.clone(), VecDeque::from([id]));
-                        true
-                    }
-                }
-            };
-            if start {
-                let st = self.clone();
-                tokio::spawn(async move { st.drain(key).await });
-            }
-        }
+        self.shared.deliveries.start(self, jobs);
         self.save();
-    }
-
-    async fn drain(self, key: String) {
-        loop {
-            let next = {
-                let mut q = self
-                    .shared
-                    .queues
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                match q.get_mut(&key).and_then(VecDeque::pop_front) {
-                    Some(id) => id,
-                    None => {
-                        q.remove(&key);
-                        return;
-                    }
-                }
-            };
-            crate::delivery::deliver(self.clone(), next).await;
-        }
     }
 
     /// Runs every due timer now (webhooks fire).
@@ -594,6 +534,55 @@ impl SandboxState {
             inner.tick_all()
         };
         self.finish(jobs);
+    }
+}
+
+/// The delivery log, as the delivery queue reads and updates it.
+impl DeliveryLog for SandboxState {
+    fn queue_key(&self, id: &str) -> Option<String> {
+        let inner = self.lock();
+        let d = inner.data.deliveries.iter().find(|d| d.id == id)?;
+        Some(format!("{} {}", d.order_id, d.url))
+    }
+
+    fn retry_policy(&self) -> (u32, u64) {
+        let inner = self.lock();
+        (
+            inner.config.webhook_max_attempts,
+            inner.config.webhook_retry_base_ms,
+        )
+    }
+
+    fn attempt(&self, id: &str) -> Option<Attempt> {
+        let inner = self.lock();
+        let d = inner.data.deliveries.iter().find(|d| d.id == id)?;
+        let headers = d
+            .webhook_id
+            .as_ref()
+            .and_then(|w| inner.data.webhooks.get(w.as_str()))
+            .and_then(|w| w.headers.clone())
+            .map(|h| h.into_iter().collect())
+            .unwrap_or_default();
+        Some(Attempt {
+            url: d.url.clone(),
+            notification_token: inner.config.notification_token.clone(),
+            body: serde_json::to_vec(&d.body).unwrap_or_default(),
+            headers,
+            timeout: std::time::Duration::from_millis(inner.config.webhook_timeout_ms),
+        })
+    }
+
+    fn record(&self, id: &str, outcome: Outcome) {
+        {
+            let mut inner = self.lock();
+            if let Some(d) = inner.data.deliveries.iter_mut().find(|d| d.id == id) {
+                d.attempts += u32::from(outcome.attempted);
+                d.last_status = outcome.status;
+                d.last_error = outcome.error;
+                d.delivered = outcome.delivered;
+            }
+        }
+        self.save();
     }
 }
 
