@@ -369,10 +369,7 @@ pub fn apply(
         },
         Event::Cancel { amount } => {
             positive(*amount, order.total)?;
-            if !matches!(order.status, S::Authorised | S::Updated) {
-                return Err(invalid(order, event));
-            }
-            let available = order.capturable();
+            let available = movable(order, Movement::Cancel).map_err(|_| invalid(order, event))?;
             if amount.minor() > available.minor() {
                 return Err(TransitionError::OverCancel {
                     requested: *amount,
@@ -390,19 +387,13 @@ pub fn apply(
         }
         Event::Capture { amount } => {
             positive(*amount, order.total)?;
-            if !matches!(
-                order.status,
-                S::Authorised | S::Updated | S::PartiallyCaptured | S::PartiallyRefunded
-            ) {
+            if !Movement::Capture.allowed_in(&order.status) {
                 return Err(invalid(order, event));
             }
             capture(&mut next, *amount, &mut effects)?;
         }
         Event::AutoCapture => {
-            if !matches!(
-                order.status,
-                S::Authorised | S::Updated | S::PartiallyCaptured | S::PartiallyRefunded
-            ) {
+            if !Movement::Capture.allowed_in(&order.status) {
                 return Ok(noop(order));
             }
             match order.auto_capture_at() {
@@ -421,10 +412,7 @@ pub fn apply(
         }
         Event::Refund { amount } => {
             positive(*amount, order.total)?;
-            if !matches!(
-                order.status,
-                S::PartiallyCaptured | S::FullyCaptured | S::PartiallyRefunded
-            ) {
+            if !Movement::Refund.allowed_in(&order.status) {
                 return Err(invalid(order, event));
             }
             let available = order.refundable();
@@ -487,6 +475,93 @@ pub fn apply(
         effects,
         changed: true,
     })
+}
+
+/// A merchant money movement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Movement {
+    /// Capture (full or partial).
+    Capture,
+    /// Cancel of the uncaptured remainder (full or partial).
+    Cancel,
+    /// Refund of captured money (full or partial).
+    Refund,
+}
+
+impl Movement {
+    /// `capture`, `cancel`, `refund`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Movement::Capture => "capture",
+            Movement::Cancel => "cancel",
+            Movement::Refund => "refund",
+        }
+    }
+
+    /// The event that performs this movement.
+    pub fn event(self, amount: Money) -> Event {
+        match self {
+            Movement::Capture => Event::Capture { amount },
+            Movement::Cancel => Event::Cancel { amount },
+            Movement::Refund => Event::Refund { amount },
+        }
+    }
+
+    /// Whether an order in `status` may have this movement at all (the one status rule that
+    /// [`apply`] and [`movable`] share).
+    pub fn allowed_in(self, status: &OrderStatus) -> bool {
+        use OrderStatus as S;
+        match self {
+            Movement::Capture => matches!(
+                status,
+                S::Authorised | S::Updated | S::PartiallyCaptured | S::PartiallyRefunded
+            ),
+            Movement::Cancel => matches!(status, S::Authorised | S::Updated),
+            Movement::Refund => matches!(
+                status,
+                S::PartiallyCaptured | S::FullyCaptured | S::PartiallyRefunded
+            ),
+        }
+    }
+}
+
+/// How much of `movement` the order allows right now: the capturable remainder for a capture or
+/// a cancel, the captured-but-not-refunded amount for a refund. `Err(InvalidTransition)` when the
+/// status does not allow the movement, or when nothing is left to move. A caller that wants
+/// "the whole remainder" asks this, then applies [`Movement::event`] with it.
+pub fn movable(order: &OrderState, movement: Movement) -> Result<Money, TransitionError> {
+    let refused = || TransitionError::InvalidTransition {
+        from: order.status.clone(),
+        event: movement.as_str(),
+    };
+    if !movement.allowed_in(&order.status) {
+        return Err(refused());
+    }
+    let left = match movement {
+        Movement::Capture | Movement::Cancel => order.capturable(),
+        Movement::Refund => order.refundable(),
+    };
+    if left.is_zero() {
+        return Err(refused());
+    }
+    Ok(left)
+}
+
+/// Is `s` at or after `authorised` (authorised, updated, captured, refunded or canceled after
+/// authorisation)?
+pub fn is_authorised_or_later(s: &OrderStatus) -> bool {
+    use OrderStatus as S;
+    matches!(
+        s,
+        S::Authorised
+            | S::Updated
+            | S::PartiallyCaptured
+            | S::FullyCaptured
+            | S::PartiallyRefunded
+            | S::FullyRefunded
+            | S::Canceled
+    )
 }
 
 fn capture(
@@ -624,6 +699,65 @@ mod tests {
 
     fn step(o: &OrderState, e: Event) -> OrderState {
         apply(o, &e, T0).unwrap().order
+    }
+
+    #[test]
+    fn movable_is_the_rule_apply_uses() {
+        let o = OrderState::new_online(sar(30000), T0, None);
+        assert!(movable(&o, Movement::Capture).is_err());
+        let o = step(&o, Event::Approve);
+        let o = step(
+            &o,
+            Event::Authorise {
+                auto_capture: false,
+            },
+        );
+        assert_eq!(movable(&o, Movement::Capture).unwrap(), sar(30000));
+        assert_eq!(movable(&o, Movement::Cancel).unwrap(), sar(30000));
+        assert_eq!(
+            movable(&o, Movement::Refund).unwrap_err().code(),
+            "invalid_transition"
+        );
+        let o = step(&o, Event::Capture { amount: sar(10000) });
+        assert_eq!(movable(&o, Movement::Capture).unwrap(), sar(20000));
+        // After a capture the remainder can no longer be canceled (Tamara's rule).
+        assert!(movable(&o, Movement::Cancel).is_err());
+        assert_eq!(movable(&o, Movement::Refund).unwrap(), sar(10000));
+        let o = step(&o, Event::Refund { amount: sar(10000) });
+        assert_eq!(o.status, OrderStatus::PartiallyRefunded);
+        assert!(
+            movable(&o, Movement::Refund).is_err(),
+            "nothing left to refund"
+        );
+        // Every status: movable agrees with apply on whether the movement is allowed.
+        for status in [
+            OrderStatus::New,
+            OrderStatus::Approved,
+            OrderStatus::Authorised,
+            OrderStatus::Updated,
+            OrderStatus::PartiallyCaptured,
+            OrderStatus::FullyCaptured,
+            OrderStatus::PartiallyRefunded,
+            OrderStatus::FullyRefunded,
+            OrderStatus::Canceled,
+            OrderStatus::Declined,
+            OrderStatus::Expired,
+        ] {
+            let mut s = o.clone();
+            s.status = status.clone();
+            s.captured = sar(10000);
+            s.refunded = sar(0);
+            s.canceled = sar(0);
+            for m in [Movement::Capture, Movement::Cancel, Movement::Refund] {
+                let by_query = movable(&s, m).is_ok();
+                let by_apply = apply(&s, &m.event(sar(1)), T0).is_ok();
+                assert_eq!(by_query, by_apply, "{status} {m:?}");
+            }
+        }
+        assert!(is_authorised_or_later(&OrderStatus::FullyRefunded));
+        assert!(is_authorised_or_later(&OrderStatus::Authorised));
+        assert!(!is_authorised_or_later(&OrderStatus::Approved));
+        assert!(!is_authorised_or_later(&OrderStatus::Expired));
     }
 
     #[test]

@@ -4,8 +4,8 @@
 
 use tamara_core::{ApiToken, Client, Country, Currency, Environment, Money, NotificationToken};
 
-use crate::cors::AllowedOrigins;
 use crate::error::{AppError, AppResult};
+use crate::http::cors::AllowedOrigins;
 use tamara_core::secret::SecretString;
 
 /// Names of the secrets.

@@ -22,6 +22,9 @@ pub enum AppError {
     PayloadTooLarge(usize),
     /// 401 `unauthorized`: missing or wrong credentials.
     Unauthorized(&'static str),
+    /// 401 `unauthorized`: a webhook whose `tamaraToken` failed verification (the reason,
+    /// for the log only).
+    WebhookRejected(&'static str),
     /// 403 `origin_not_allowed`.
     OriginNotAllowed,
     /// 404 `not_found`.
@@ -91,7 +94,7 @@ impl AppError {
             AppError::InvalidJson(_) => 400,
             AppError::Invalid { status, .. } => *status,
             AppError::PayloadTooLarge(_) => 413,
-            AppError::Unauthorized(_) => 401,
+            AppError::Unauthorized(_) | AppError::WebhookRejected(_) => 401,
             AppError::OriginNotAllowed => 403,
             AppError::NotFound(_) => 404,
             AppError::MethodNotAllowed(_) => 405,
@@ -117,7 +120,7 @@ impl AppError {
             AppError::InvalidJson(_) => "invalid_json",
             AppError::Invalid { code, .. } | AppError::Conflict { code, .. } => code,
             AppError::PayloadTooLarge(_) => "payload_too_large",
-            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Unauthorized(_) | AppError::WebhookRejected(_) => "unauthorized",
             AppError::OriginNotAllowed => "origin_not_allowed",
             AppError::NotFound(_) => "not_found",
             AppError::MethodNotAllowed(_) => "method_not_allowed",
@@ -142,6 +145,7 @@ impl AppError {
                 format!("request body is larger than {limit} bytes")
             }
             AppError::Unauthorized(m) => (*m).to_owned(),
+            AppError::WebhookRejected(_) => "missing or invalid tamaraToken".to_owned(),
             AppError::OriginNotAllowed => "this origin is not allowed".to_owned(),
             AppError::NotFound(m) => m.clone(),
             AppError::MethodNotAllowed(allow) => {
@@ -181,6 +185,7 @@ impl AppError {
     pub fn log_detail(&self) -> String {
         match self {
             AppError::Tamara(e) => e.to_string(),
+            AppError::WebhookRejected(why) => format!("webhook rejected: {why}"),
             AppError::Storage(m) | AppError::Internal(m) | AppError::TamaraUnreachable(m) => {
                 m.clone()
             }

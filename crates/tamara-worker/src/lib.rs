@@ -6,49 +6,52 @@
 //! API (capture, cancel, refund, in-store links, webhooks) plus a reconciliation cron. Orders,
 //! the audit trail and idempotency keys live in D1. HTTP contract: `docs/CONTRACTS.md` §2.
 //!
-//! Layout: `app` (context, dispatch), `router` (pure routing), `routes/*` (handlers), `sync`
-//! (forward-only mirroring and the authorise claim), `tamara` (transport with timeout and
-//! retries), `db` (D1), and pure, natively tested modules: `pricing`, `cart_sign`,
-//! `idempotency`, `cors`, `options`, `cache`, `config`, `error`, `body`.
+//! Layout (imports only go down this list):
+//! * `lib.rs`: the `#[event]` entry points, nothing else.
+//! * [`routes`]: thin handlers, one file per resource: parse → call a service → render.
+//! * [`http`]: context, request reading, responses, CORS, the pure router.
+//! * [`services`]: every decision, generic over two seams, [`tamara::Transport`] (Tamara's
+//!   API) and [`store::Sql`] (D1), plus a [`services::Platform`] for time and ids; native
+//!   tests run them over fakes ([`testing`]).
+//! * [`store`]: the typed tables (core's `OrderStatus`, `Channel`, `Country`, `Currency`,
+//!   `Money`) and their SQL, one text for D1 and for the SQLite the tests use.
+//! * [`tamara`]: calling Tamara (retries, timeouts) over a transport.
+//! * Pure modules: [`pricing`], [`cart_sign`], [`idempotency`], [`options`], [`cache`],
+//!   [`config`], [`error`], [`views`].
 
-pub mod app;
-pub mod body;
 pub mod cache;
 pub mod cart_sign;
 pub mod config;
-pub mod cors;
-pub mod db;
 pub mod error;
-pub mod group;
-pub mod http_util;
+pub mod http;
 pub mod idempotency;
-pub mod model;
 pub mod options;
 pub mod platform;
 pub mod pricing;
-pub mod reconcile;
-pub mod req;
-pub mod router;
 pub mod routes;
-pub mod sync;
+pub mod services;
+pub mod store;
 pub mod tamara;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub mod testing;
+pub mod views;
 
 use worker::{event, Context, Env, Response, ScheduleContext, ScheduledEvent};
 
 /// HTTP entry point.
 #[event(fetch)]
 async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<Response> {
-    let keep: group::KeepAlive = std::rc::Rc::new(move |p| {
+    let keep: store::group::KeepAlive = std::rc::Rc::new(move |p| {
         let js: &worker::worker_sys::Context = ctx.as_ref();
         let _ = js.wait_until(p);
     });
-    app::handle(req::Request::new(req), env, keep).await
+    routes::handle(http::request::Request::new(req), env, keep).await
 }
 
 /// Cron entry point (`[triggers] crons`): one reconciliation pass.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    let cfg = match app::config(&env) {
+    let cfg = match http::config(&env) {
         Ok(c) => c,
         Err(e) => {
             worker::console_error!("reconcile: {}", e.message());
@@ -57,9 +60,11 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     };
     // No client can go away here: the event lasts while reconciliation awaits its own writes,
     // so group-commit flushes need no waitUntil.
-    let keep: group::KeepAlive = std::rc::Rc::new(|_| {});
-    let ctx = app::Ctx { cfg, env, keep };
-    match reconcile::run(&ctx).await {
+    let keep: store::group::KeepAlive = std::rc::Rc::new(|_| {});
+    let ctx = http::Ctx { cfg, env, keep };
+    let app = ctx.app();
+    let now = ctx.tamara_now(&app).await;
+    match services::reconcile::run(&app, now).await {
         Ok(report) => worker::console_log!("reconcile: {report}"),
         Err(e) => worker::console_error!("reconcile failed: {} {}", e.code(), e.log_detail()),
     }

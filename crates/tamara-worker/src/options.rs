@@ -4,21 +4,17 @@
 
 use serde_json::{json, Value};
 use tamara_core::checkout::PaymentTypeInfo;
+use tamara_core::display::money_text;
 use tamara_core::{Money, PaymentType};
 
-use crate::model::money_json;
+use crate::views::money_json;
 
-/// Labels in each language, with the amount written the way the widget writes its own
-/// amounts (English `SAR 57.50`, Arabic `57.50 ر.س.`; a no-break space keeps the pair on
-/// one line).
+/// Labels in each language, with the amount written by [`money_text`], as the widget writes
+/// its own amounts (English `SAR\u{a0}1,234.50`, Arabic `\u{200f}1,234.50\u{a0}ر.س.\u{200f}`;
+/// a no-break space keeps the pair on one line).
 fn label(pt: &PaymentType, n: u32, each: Money) -> (String, String) {
-    let num = each.to_decimal_string();
-    let code = each.currency().code();
-    let en_amt = format!("{code}\u{a0}{num}");
-    let ar_amt = format!(
-        "\u{200f}{num}\u{a0}{}\u{200f}",
-        each.currency().arabic_sign()
-    );
+    let en_amt = money_text(each, false);
+    let ar_amt = money_text(each, true);
     match pt {
         PaymentType::PayByInstalments => (
             format!("Split in {n} payments of {en_amt}, no interest or hidden fees"),
@@ -94,11 +90,11 @@ pub fn build(types: &[PaymentTypeInfo], amount: Money, pre_check: Option<bool>) 
         match (min, max) {
             (Some(lo), _) if amount.minor() < lo.minor() => Some(json!({
                 "code": "amount_below_minimum",
-                "message": format!("Tamara is available from {} {}", lo.to_decimal_string(), lo.currency()),
+                "message": format!("Tamara is available from {}", money_text(lo, false)),
             })),
             (_, Some(hi)) if amount.minor() > hi.minor() => Some(json!({
                 "code": "amount_above_maximum",
-                "message": format!("Tamara is available up to {} {}", hi.to_decimal_string(), hi.currency()),
+                "message": format!("Tamara is available up to {}", money_text(hi, false)),
             })),
             _ => Some(json!({"code": "not_available",
                              "message": "Tamara is not available for this amount"})),
@@ -156,6 +152,22 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("\u{200f}57.50\u{a0}ر.س.\u{200f}"));
+        // Amounts of 1,000 and more are grouped, exactly as the widget groups them.
+        let big = build(&types(), sar(1_000_000), None);
+        let pay_now = big["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["payment_type"] == "PAY_NOW")
+            .unwrap();
+        assert_eq!(
+            pay_now["label_en"],
+            "Pay SAR\u{a0}10,000.00 in full with Tamara"
+        );
+        assert_eq!(
+            pay_now["label_ar"],
+            "ادفع \u{200f}10,000.00\u{a0}ر.س.\u{200f} كاملة مع تمارا"
+        );
         let three = opts.iter().find(|o| o["instalments"] == 3).unwrap();
         let sum: u64 = three["instalments_amounts"]
             .as_array()
@@ -173,9 +185,17 @@ mod tests {
         let v = build(&types()[..1], sar(5000), None);
         assert_eq!(v["available"], false);
         assert_eq!(v["reason"]["code"], "amount_below_minimum");
+        assert_eq!(
+            v["reason"]["message"],
+            "Tamara is available from SAR\u{a0}100.00"
+        );
         assert!(v["options"].as_array().unwrap().is_empty());
         let v = build(&types()[..1], sar(600_000), None);
         assert_eq!(v["reason"]["code"], "amount_above_maximum");
+        assert_eq!(
+            v["reason"]["message"],
+            "Tamara is available up to SAR\u{a0}5,000.00"
+        );
         let v = build(&types(), sar(23000), Some(false));
         assert_eq!(v["reason"]["code"], "not_available_for_customer");
         let v = build(&[], sar(23000), None);

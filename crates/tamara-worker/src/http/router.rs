@@ -1,27 +1,8 @@
-//! Pure request routing: method + path → [`Route`]. `lib.rs` dispatches each route to its
-//! handler in `routes/`.
+//! Pure request routing: method + path → [`Route`]. `routes::dispatch` sends each route to
+//! its handler.
 
-/// Which outcome of the redirect the shopper came back through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RedirectKind {
-    /// `/tamara/success`
-    Success,
-    /// `/tamara/failure`
-    Failure,
-    /// `/tamara/cancel`
-    Cancel,
-}
-
-/// Order actions of the merchant API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderAction {
-    /// capture
-    Capture,
-    /// cancel
-    Cancel,
-    /// refund
-    Refund,
-}
+pub use crate::services::redirect::RedirectKind;
+pub use tamara_core::lifecycle::Movement;
 
 /// Every endpoint of the Worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +28,7 @@ pub enum Route {
     /// `GET /admin/orders/{id}`
     AdminGetOrder(String),
     /// `POST /admin/orders/{id}/{capture|cancel|refund}`
-    AdminOrderAction(String, OrderAction),
+    AdminOrderAction(String, Movement),
     /// `PUT /admin/orders/{id}/reference-id`
     AdminReferenceId(String),
     /// `POST /admin/in-store`
@@ -156,9 +137,9 @@ pub fn route(method: &str, path: &str) -> Route {
         ["admin", "orders", o] if is("GET") => id(o, Route::AdminGetOrder),
         ["admin", "orders", o, action] if is("POST") => {
             let a = match *action {
-                "capture" => OrderAction::Capture,
-                "cancel" => OrderAction::Cancel,
-                "refund" => OrderAction::Refund,
+                "capture" => Movement::Capture,
+                "cancel" => Movement::Cancel,
+                "refund" => Movement::Refund,
                 _ => return Route::NotFound,
             };
             if id_ok(o) {
@@ -232,7 +213,7 @@ mod tests {
         assert_eq!(route("POST", "/tamara/webhook"), Route::Webhook);
         assert_eq!(
             route("POST", "/admin/orders/o1/capture"),
-            Route::AdminOrderAction("o1".into(), OrderAction::Capture)
+            Route::AdminOrderAction("o1".into(), Movement::Capture)
         );
         assert_eq!(route("POST", "/admin/orders/o1/explode"), Route::NotFound);
         assert_eq!(

@@ -9,6 +9,9 @@
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::body;
+use crate::error::{AppError, AppResult};
+
 /// An incoming HTTP request.
 #[derive(Debug)]
 pub struct Request {
@@ -53,6 +56,62 @@ impl Request {
     /// The runtime's request (to hand on, e.g. to the static-assets binding).
     pub fn into_raw(self) -> web_sys::Request {
         self.raw
+    }
+}
+
+impl Request {
+    /// The body (≤ 64 KiB, [`body::MAX_BODY`]) as bytes; a larger one is 413 before it is read
+    /// when `Content-Length` says so.
+    pub async fn body(&self) -> AppResult<Vec<u8>> {
+        if let Some(len) = self.header("Content-Length") {
+            if let Ok(n) = len.trim().parse::<usize>() {
+                body::check_size(n)?;
+            }
+        }
+        let bytes = self
+            .bytes()
+            .await
+            .map_err(|e| AppError::bad_request("unreadable_body", e))?;
+        body::check_size(bytes.len())?;
+        Ok(bytes)
+    }
+
+    /// The body as JSON of type `T` (400 / 422 with the path of what is wrong).
+    pub async fn json<T: serde::de::DeserializeOwned>(&self) -> AppResult<T> {
+        body::parse(&self.body().await?)
+    }
+
+    /// The query's pairs, decoded.
+    pub fn query_pairs(&self) -> Query {
+        Query(
+            self.query()
+                .map(tamara_core::http::parse_query)
+                .unwrap_or_default(),
+        )
+    }
+}
+
+/// Decoded query pairs.
+#[derive(Debug, Clone, Default)]
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    /// A parameter, trimmed; `None` when absent or blank.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A parameter exactly as sent; `None` when absent or empty.
+    pub fn raw(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
     }
 }
 

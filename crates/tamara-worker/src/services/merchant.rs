@@ -1,0 +1,154 @@
+//! ID verification and the merchant's webhook registrations at Tamara.
+
+use serde::Deserialize;
+use tamara_core::merchants::IdVerificationStatus;
+use tamara_core::webhooks::{
+    DeleteWebhook, ListWebhooks, RegisterWebhook, RetrieveWebhook, UpdateWebhook, Webhook,
+    WebhookList,
+};
+use tamara_core::{Country, EventType, Phone, WebhookId};
+
+use super::catalog::parse_country;
+use super::{clip, App};
+use crate::error::{AppError, AppResult};
+use crate::store::Sql;
+use crate::tamara::Transport;
+
+/// `GET /admin/customers/id-verification?phone=…&country=…`: whether Tamara has verified the
+/// shopper's ID.
+pub async fn id_verified<T: Transport, Q: Sql>(
+    app: &App<T, Q>,
+    phone: Option<&str>,
+    country: Option<&str>,
+) -> AppResult<bool> {
+    let country: Country = parse_country(country, app.cfg.country)?;
+    let phone = phone.ok_or_else(|| AppError::invalid("`phone` is required"))?;
+    let phone = Phone::parse(phone, country).map_err(|_| {
+        AppError::unprocessable(
+            "invalid_phone_number",
+            format!("not a {country} mobile number"),
+        )
+    })?;
+    let r = app
+        .tamara()?
+        .call(&IdVerificationStatus {
+            phone_number: phone.national().to_owned(),
+            country_code: country,
+        })
+        .await?;
+    Ok(r.is_id_verified)
+}
+
+/// `PUT /admin/webhooks/{id}` body.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookUpdateIn {
+    /// Target URL.
+    pub url: String,
+    /// Events.
+    pub events: Vec<EventType>,
+    /// Extra headers Tamara sends.
+    #[serde(default)]
+    pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// Every registration.
+pub async fn list<T: Transport, Q: Sql>(app: &App<T, Q>) -> AppResult<WebhookList> {
+    app.tamara()?.call(&ListWebhooks).await
+}
+
+/// Registers a webhook after checking it.
+pub async fn register<T: Transport, Q: Sql>(
+    app: &App<T, Q>,
+    input: RegisterWebhook,
+) -> AppResult<Webhook> {
+    check_url(&input.url)?;
+    check_events(&input.events)?;
+    if input.webhook_type.is_unknown() {
+        return Err(AppError::unprocessable(
+            "invalid_webhook_type",
+            "`type` must be `order` or `dispute`",
+        ));
+    }
+    app.tamara()?.call(&input).await
+}
+
+/// One registration.
+pub async fn get<T: Transport, Q: Sql>(app: &App<T, Q>, id: &str) -> AppResult<Webhook> {
+    app.tamara()?
+        .call(&RetrieveWebhook {
+            webhook_id: WebhookId::new(id.to_owned()),
+        })
+        .await
+        .map_err(webhook_missing)
+}
+
+/// Updates a registration after checking it.
+pub async fn update<T: Transport, Q: Sql>(
+    app: &App<T, Q>,
+    id: &str,
+    input: WebhookUpdateIn,
+) -> AppResult<Webhook> {
+    check_url(&input.url)?;
+    check_events(&input.events)?;
+    app.tamara()?
+        .call(&UpdateWebhook {
+            webhook_id: WebhookId::new(id.to_owned()),
+            url: input.url,
+            events: input.events,
+            headers: input.headers,
+        })
+        .await
+        .map_err(webhook_missing)
+}
+
+/// Deletes a registration.
+pub async fn delete<T: Transport, Q: Sql>(app: &App<T, Q>, id: &str) -> AppResult<()> {
+    app.tamara()?
+        .call(&DeleteWebhook {
+            webhook_id: WebhookId::new(id.to_owned()),
+        })
+        .await
+        .map(|_| ())
+        .map_err(webhook_missing)
+}
+
+/// Tamara's 404 on a webhook call is about the webhook, not an order.
+fn webhook_missing(e: AppError) -> AppError {
+    match e {
+        AppError::Tamara(tamara_core::ApiError::NotFound { .. }) => AppError::Invalid {
+            status: 404,
+            code: "webhook_not_found",
+            message: "Tamara has no webhook with this id".into(),
+        },
+        other => other,
+    }
+}
+
+/// At least one event, each one Tamara sends.
+fn check_events(events: &[EventType]) -> AppResult<()> {
+    if events.is_empty() {
+        return Err(AppError::unprocessable(
+            "invalid_events",
+            "`events` must name at least one event",
+        ));
+    }
+    if let Some(unknown) = events.iter().find(|e| e.is_unknown()) {
+        let known: Vec<&str> = EventType::KNOWN.iter().map(|e| e.as_str()).collect();
+        return Err(AppError::unprocessable(
+            "invalid_events",
+            format!(
+                "unknown event `{}`; one of: {}",
+                clip(unknown.as_str(), 64),
+                known.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_url(url: &str) -> AppResult<()> {
+    if url.len() > 2048 || !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(AppError::invalid("`url` must be an http(s) URL"));
+    }
+    Ok(())
+}

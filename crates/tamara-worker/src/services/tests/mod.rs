@@ -1,0 +1,5 @@
+//! Native tests of the services over the fakes in `crate::testing`: SQLite with the real
+//! migrations as D1, the sandbox in-process as Tamara, a clock moved by hand.
+
+mod common;
+mod flow;
