@@ -39,6 +39,7 @@
 
 pub mod checkout;
 pub mod country;
+pub mod display;
 pub mod enums;
 pub mod error;
 pub mod http;

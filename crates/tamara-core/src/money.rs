@@ -64,7 +64,7 @@ impl Currency {
     }
 
     /// The currency sign CLDR gives it in Arabic (`ar-XX` locales), as `Intl.NumberFormat`
-    /// prints it: `ر.س.` for SAR.
+    /// prints it: `ر.س.` for SAR. Display text for amounts: [`crate::display::money_text`].
     pub const fn arabic_sign(self) -> &'static str {
         match self {
             Currency::Sar => "ر.س.",

@@ -14,7 +14,8 @@
 
 use std::fmt::Write as _;
 
-use tamara_core::money::{Currency, Money};
+use tamara_core::display::money_text;
+use tamara_core::money::Money;
 use tamara_core::{Locale, OrderStatus, Timestamp};
 
 /// The documented sandbox phone that approves.
@@ -213,35 +214,12 @@ fn path_segment(s: &str) -> String {
     out
 }
 
-/// Currency label in the page language.
-fn currency_label(c: Currency, ar: bool) -> &'static str {
-    if !ar {
-        return c.code();
-    }
-    match c {
-        Currency::Sar => "ر.س",
-        Currency::Aed => "د.إ",
-        Currency::Qar => "ر.ق",
-        Currency::Kwd => "د.ك",
-        Currency::Bhd => "د.ب",
-        Currency::Omr => "ر.ع",
-    }
-}
-
-/// `57.50 SAR` / `57.50 ر.س` (exact decimals: 2 or 3 by currency).
-pub fn format_money(m: Money, locale: &Locale) -> String {
-    format!(
-        "{} {}",
-        m.to_decimal_string(),
-        currency_label(m.currency(), locale.is_arabic())
-    )
-}
-
-/// Money wrapped for bidirectional text (digits stay left-to-right inside RTL pages).
+/// Money wrapped for bidirectional text (digits stay left-to-right inside RTL pages), written
+/// by [`money_text`] like everywhere else (`SAR\u{a0}57.50`, `\u{200f}57.50\u{a0}ر.س.\u{200f}`).
 fn money_html(m: Money, locale: &Locale) -> String {
     format!(
         "<bdi class=\"amt\">{}</bdi>",
-        escape(&format_money(m, locale))
+        escape(&money_text(m, locale.is_arabic()))
     )
 }
 
@@ -383,13 +361,14 @@ pub fn instalment_plan(
         .collect()
 }
 
-/// The one-line plan summary: `4 payments of 57.50 SAR` (or the uneven/pay-in-full variants).
+/// The one-line plan summary: `4 payments of SAR\u{a0}57.50` (or the uneven/pay-in-full
+/// variants), amounts written by [`money_text`].
 pub fn plan_summary(total: Money, instalments: u32, locale: &Locale) -> String {
     let ar = locale.is_arabic();
     let n = instalments.max(1);
     let parts = total.split(n);
     if n == 1 {
-        let m = format_money(total, locale);
+        let m = money_text(total, ar);
         return if ar {
             format!("ادفع المبلغ كاملًا: {m}")
         } else {
@@ -399,14 +378,14 @@ pub fn plan_summary(total: Money, instalments: u32, locale: &Locale) -> String {
     let first = parts.first().copied().unwrap_or(total);
     let last = parts.last().copied().unwrap_or(total);
     if first == last {
-        let m = format_money(first, locale);
+        let m = money_text(first, ar);
         if ar {
             format!("{n} دفعات بقيمة {m}")
         } else {
             format!("{n} payments of {m}")
         }
     } else {
-        let f = format_money(first, locale);
+        let f = money_text(first, ar);
         let rest = n - 1;
         if ar {
             format!("{n} دفعات: {f} اليوم، ثم {rest} دفعات شهرية")
@@ -846,6 +825,7 @@ pub fn render_notice(notice: &Notice, locale: &Locale) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tamara_core::money::Currency;
 
     const NOW: Timestamp = Timestamp::from_millis(1_795_305_600_000); // 2026-11-22T00:00:00Z
 
@@ -965,10 +945,10 @@ mod tests {
             );
         }
         assert!(html.contains("id=\"sandbox-banner\">SANDBOX"));
-        assert!(html.contains("4 payments of 57.50 SAR"));
+        assert!(html.contains("4 payments of SAR\u{a0}57.50"));
         assert!(html.contains(APPROVE_PHONE) && html.contains(DECLINE_PHONE));
-        assert!(html.contains("T-shirt") && html.contains("200.00 SAR"));
-        assert!(html.contains("230.00 SAR"));
+        assert!(html.contains("T-shirt") && html.contains("SAR\u{a0}200.00"));
+        assert!(html.contains("SAR\u{a0}230.00"));
         assert!(html.contains("expires in 30 min"));
         // Inline CSS only: no external assets.
         assert!(!html.contains("<link") && !html.contains("src=") && !html.contains("://"));
@@ -985,7 +965,7 @@ mod tests {
         let html = render_checkout(&view(Locale::ArSa));
         assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"));
         assert!(html.contains("ادفع مع تمارا"));
-        assert!(html.contains("4 دفعات بقيمة 57.50 ر.س"));
+        assert!(html.contains("4 دفعات بقيمة \u{200f}57.50\u{a0}ر.س.\u{200f}"));
         assert!(html.contains("اليوم"));
         assert!(html.contains("ديسمبر"));
         assert!(html.contains("رقم الجوال"));
@@ -1020,11 +1000,11 @@ mod tests {
         let total = sar(10001);
         assert_eq!(
             plan_summary(total, 3, &Locale::EnUs),
-            "3 payments: 33.34 SAR today, then 2 monthly payments"
+            "3 payments: SAR\u{a0}33.34 today, then 2 monthly payments"
         );
         assert_eq!(
             plan_summary(total, 1, &Locale::EnUs),
-            "Pay in full: 100.01 SAR"
+            "Pay in full: SAR\u{a0}100.01"
         );
     }
 
@@ -1042,10 +1022,16 @@ mod tests {
         v.total = kwd(4500);
         v.instalments = 4;
         let html = render_checkout(&v);
-        assert!(html.contains("4 payments of 1.125 KWD"), "{html}");
-        assert!(html.contains("4.500 KWD"));
-        assert!(html.contains("0.000 KWD"));
-        assert_eq!(format_money(kwd(1125), &Locale::ArSa), "1.125 د.ك");
+        assert!(html.contains("4 payments of KWD\u{a0}1.125"), "{html}");
+        assert!(html.contains("KWD\u{a0}4.500"));
+        assert!(html.contains("KWD\u{a0}0.000"));
+        assert_eq!(
+            plan_summary(kwd(4500), 4, &Locale::ArSa),
+            "4 دفعات بقيمة \u{200f}1.125\u{a0}د.ك.\u{200f}"
+        );
+        // Grouping separators, as the widget and the Worker write amounts.
+        v.total = kwd(1_234_567_125);
+        assert!(render_checkout(&v).contains("KWD\u{a0}1,234,567.125"));
     }
 
     #[test]
@@ -1057,7 +1043,7 @@ mod tests {
         v.expires_at = v.now.plus(60_000);
         let html = render_checkout(&v);
         assert!(html.contains("Discount"));
-        assert!(html.contains("−<bdi class=\"amt\">15.00 SAR</bdi>"));
+        assert!(html.contains("−<bdi class=\"amt\">SAR\u{a0}15.00</bdi>"));
         assert!(html.contains("28 Feb 2027"), "{html}");
         assert!(html.contains("31 Mar 2027") && html.contains("30 Apr 2027"));
         assert_eq!(
@@ -1131,7 +1117,7 @@ mod tests {
         assert!(html.contains("value=\"pay\" id=\"pay\""));
         assert!(html.contains("value=\"decline\" id=\"decline\""));
         assert!(!html.contains("id=\"cancel\""));
-        assert!(html.contains("3 payments of 100.00 SAR"));
+        assert!(html.contains("3 payments of SAR\u{a0}100.00"));
         assert!(html.contains("value=\"966544337866\""));
         assert!(balanced(&html, "form") && balanced(&html, "table"));
     }

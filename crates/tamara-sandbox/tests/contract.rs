@@ -798,7 +798,9 @@ async fn flow_online_lifecycle(sb: &mut Sandbox) {
         )
         .await;
     assert!(
-        r.text.contains("dir=\"rtl\"") && r.text.contains("4 دفعات بقيمة 57.50 ر.س"),
+        r.text.contains("dir=\"rtl\"")
+            && r.text
+                .contains("4 دفعات بقيمة \u{200f}57.50\u{a0}ر.س.\u{200f}"),
         "{}",
         r.text
     );
