@@ -13,6 +13,7 @@ use super::checkout::{clean_email, shopper_locale};
 use super::sync::{self, Synced};
 use super::App;
 use crate::error::{AppError, AppResult};
+use crate::store::orders::reference_taken;
 use crate::store::{NewEvent, NewOrder, Order, Source, Sql};
 use crate::tamara::Transport;
 
@@ -123,6 +124,10 @@ pub async fn create_link<T: Transport, Q: Sql>(
     let reference = reference(input.order_reference_id.as_deref(), || {
         format!("IS-{}", app.new_id())
     })?;
+    // A reference is one order's: refused before Tamara creates a session nothing would record.
+    if app.store()?.order_by_reference(&reference).await?.is_some() {
+        return Err(reference_taken());
+    }
     let locale = input.locale.as_deref().map(|l| shopper_locale(Some(l)));
     let email = Some(clean_email(input.email.as_deref())?).filter(|e| !e.is_empty());
     let session = app
@@ -169,7 +174,15 @@ pub async fn create_link<T: Transport, Q: Sql>(
         "in_store_created",
         Some(json!({"total_minor": total.minor()})),
     );
-    store.insert_checkout(&order, &e, now, None).await?;
+    store
+        .insert_checkout(&order, &e, now, None)
+        .await
+        .map_err(|e| match e {
+            AppError::Storage(m) if m.contains("UNIQUE") && m.contains("order_reference_id") => {
+                reference_taken()
+            }
+            other => other,
+        })?;
     Ok(Link {
         order,
         deeplink: session.checkout_deeplink,

@@ -135,7 +135,7 @@ pub async fn move_money<T: Transport, Q: Sql>(
             };
             let id = match send(app, &req, order_id, movement, before, amount).await? {
                 Sent::Answered(r) => r.capture_id.as_str().to_owned(),
-                Sent::Recovered(id) => id,
+                Sent::Recovered(id, _) => id,
             };
             (id, None, serde_json::to_string(&info).ok())
         }
@@ -150,7 +150,7 @@ pub async fn move_money<T: Transport, Q: Sql>(
             };
             let id = match send(app, &req, order_id, movement, before, amount).await? {
                 Sent::Answered(r) => r.cancel_id.as_str().to_owned(),
-                Sent::Recovered(id) => id,
+                Sent::Recovered(id, _) => id,
             };
             (id, None, None)
         }
@@ -176,7 +176,7 @@ pub async fn move_money<T: Transport, Q: Sql>(
                     Some(r.capture_id.as_str().to_owned()).filter(|c| !c.is_empty()),
                     Some(comment),
                 ),
-                Sent::Recovered(id) => (id, None, Some(comment)),
+                Sent::Recovered(id, capture_id) => (id, capture_id, Some(comment)),
             }
         }
     };
@@ -218,43 +218,47 @@ pub fn booked(remote: &OrderDetails, movement: Movement) -> u64 {
     m.map(|m| m.minor()).unwrap_or(0)
 }
 
-/// The id of a movement of `amount` that Tamara booked and that is not among `known`.
+/// The id of a movement of `amount` that Tamara booked and that is not among `known`, with,
+/// for a refund, the capture it refunded (as Tamara's answer would have named it).
 pub fn new_movement(
     remote: &OrderDetails,
     movement: Movement,
     known: &[String],
     amount: Money,
-) -> Option<String> {
+) -> Option<(String, Option<String>)> {
     let t = &remote.transactions;
     let fresh = |id: &str, total: Money| !known.iter().any(|k| k == id) && total == amount;
-    let ids: Vec<(&str, Money)> = match movement {
+    let ids: Vec<(&str, Money, Option<&str>)> = match movement {
         Movement::Capture => t
             .captures
             .iter()
-            .map(|c| (c.capture_id.as_str(), c.total_amount))
+            .map(|c| (c.capture_id.as_str(), c.total_amount, None))
             .collect(),
         Movement::Refund => t
             .refunds
             .iter()
-            .map(|r| (r.refund_id.as_str(), r.total_amount))
+            .map(|r| {
+                let cap = Some(r.capture_id.as_str()).filter(|c| !c.is_empty());
+                (r.refund_id.as_str(), r.total_amount, cap)
+            })
             .collect(),
         Movement::Cancel => t
             .cancels
             .iter()
-            .map(|c| (c.cancel_id.as_str(), c.total_amount))
+            .map(|c| (c.cancel_id.as_str(), c.total_amount, None))
             .collect(),
     };
     ids.into_iter()
         .rev()
-        .find(|(id, total)| fresh(id, *total))
-        .map(|(id, _)| id.to_owned())
+        .find(|(id, total, _)| fresh(id, *total))
+        .map(|(id, _, cap)| (id.to_owned(), cap.map(str::to_owned)))
 }
 
-/// The answer of a movement call, or the id found at Tamara after a call whose outcome was
-/// unknown.
+/// The answer of a movement call, or the id (and, for a refund, the capture refunded) found at
+/// Tamara after a call whose outcome was unknown.
 enum Sent<R> {
     Answered(R),
-    Recovered(String),
+    Recovered(String, Option<String>),
 }
 
 /// Sends a movement; when the outcome is unknown, checks Tamara for it before one retry.
@@ -280,9 +284,9 @@ async fn send<T: Transport, Q: Sql, E: Endpoint>(
             .await?;
         if booked(&remote, movement) >= before + amount.minor() {
             let known = app.store()?.movement_ids(movement, order_id).await?;
-            let id = new_movement(&remote, movement, &known, amount)
-                .unwrap_or_else(|| format!("unknown-{}", app.new_id()));
-            return Ok(Sent::Recovered(id));
+            let (id, capture_id) = new_movement(&remote, movement, &known, amount)
+                .unwrap_or_else(|| (format!("unknown-{}", app.new_id()), None));
+            return Ok(Sent::Recovered(id, capture_id));
         }
         if attempt >= 2 {
             return Err(e);

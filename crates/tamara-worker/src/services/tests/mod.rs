@@ -2,4 +2,7 @@
 //! migrations as D1, the sandbox in-process as Tamara, a clock moved by hand.
 
 mod common;
+mod errors;
 mod flow;
+mod in_store;
+mod money;
