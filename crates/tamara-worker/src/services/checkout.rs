@@ -7,10 +7,11 @@ use serde_json::{json, Value};
 use tamara_core::checkout::{CheckoutSession, CreateCheckout};
 use tamara_core::lifecycle::{Channel, CHECKOUT_EXPIRY_MS};
 use tamara_core::orders::{GetOrderByReference, OrderDetails};
-use tamara_core::types::{Address, Consumer, MerchantUrl};
-use tamara_core::{Country, Locale, OrderReferenceId, OrderStatus, Phone};
+use tamara_core::types::{Consumer, MerchantUrl};
+use tamara_core::{Country, OrderReferenceId, OrderStatus, Phone};
 
 use super::catalog::{check_pair, parse_country, price_items, price_signed, text};
+use super::shopper::{address, clean_email, shopper_locale, AddressIn, ConsumerIn};
 use super::{not_found_as_none, outcome_unknown, App};
 use crate::cart_sign::SignedCart;
 use crate::config::Config;
@@ -36,47 +37,6 @@ pub struct CartIn {
     pub items: Vec<CartItemIn>,
 }
 
-/// The shopper.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ConsumerIn {
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// Mobile number (local or international form).
-    pub phone_number: String,
-    /// E-mail (optional).
-    #[serde(default)]
-    pub email: Option<String>,
-}
-
-/// An address as the storefront sends it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct AddressIn {
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// Street.
-    pub line1: String,
-    /// More.
-    #[serde(default)]
-    pub line2: Option<String>,
-    /// Region.
-    #[serde(default)]
-    pub region: Option<String>,
-    /// Postal code.
-    #[serde(default)]
-    pub postal_code: Option<String>,
-    /// City.
-    pub city: String,
-    /// Country code.
-    pub country_code: String,
-    /// Phone.
-    #[serde(default)]
-    pub phone_number: Option<String>,
-}
-
 /// `POST /api/checkout` body.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CheckoutIn {
@@ -99,74 +59,6 @@ pub struct CheckoutIn {
     /// Country (default: the Worker's, or the signed cart's currency's).
     #[serde(default)]
     pub country: Option<String>,
-}
-
-/// `ar…` → Arabic, anything else → English.
-pub fn shopper_locale(s: Option<&str>) -> Locale {
-    match s.map(Locale::parse) {
-        Some(l) if l.is_arabic() => Locale::ArSa,
-        _ => Locale::EnUs,
-    }
-}
-
-/// A trimmed e-mail or empty; 422 `invalid_email` when it is not one.
-pub fn clean_email(e: Option<&str>) -> AppResult<String> {
-    let email = e.map(str::trim).unwrap_or_default().to_owned();
-    if !email.is_empty() && (email.len() > 254 || !email.contains('@')) {
-        return Err(AppError::unprocessable(
-            "invalid_email",
-            "consumer.email is not an e-mail address",
-        ));
-    }
-    Ok(email)
-}
-
-fn address(a: &AddressIn, country: Country, field: &str) -> AppResult<Address> {
-    let c: Country = a.country_code.to_ascii_uppercase().parse().map_err(|_| {
-        AppError::unprocessable(
-            "not_supported_delivery_country",
-            format!(
-                "{field}.country_code `{}` is not supported",
-                super::clip(&a.country_code, 8)
-            ),
-        )
-    })?;
-    if c != country {
-        return Err(AppError::unprocessable(
-            "not_supported_delivery_country",
-            format!("{field}.country_code must be {country}"),
-        ));
-    }
-    let phone = match a.phone_number.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(p) => Some(
-            Phone::parse(p, country)
-                .map_err(|_| {
-                    AppError::unprocessable(
-                        "invalid_phone_number",
-                        format!("{field}.phone_number is not a {country} mobile number"),
-                    )
-                })?
-                .national()
-                .to_owned(),
-        ),
-    };
-    let opt = |s: &Option<String>| {
-        s.as_ref()
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    Ok(Address {
-        first_name: text("first_name", &a.first_name, 100)?,
-        last_name: text("last_name", &a.last_name, 100)?,
-        line1: text("line1", &a.line1, 255)?,
-        line2: opt(&a.line2),
-        region: opt(&a.region),
-        postal_code: opt(&a.postal_code),
-        city: text("city", &a.city, 100)?,
-        country_code: country,
-        phone_number: phone,
-    })
 }
 
 /// Prices the cart from `products` (catalog) or the signed cart: never from browser amounts.
@@ -223,42 +115,39 @@ pub fn build_request(
         Some(a) => Some(address(a, country, "billing_address")?),
         None => None,
     };
-    let request = CreateCheckout {
-        total_amount: priced.total,
-        shipping_amount: priced.shipping,
-        tax_amount: priced.tax,
-        order_reference_id: OrderReferenceId::new(reference.to_owned()),
-        order_number: Some(reference.to_owned()),
-        discount: priced.tamara_discount(),
-        items: priced.tamara_items(),
-        consumer: Consumer {
-            first_name: text("consumer.first_name", &input.consumer.first_name, 100)?,
-            last_name: text("consumer.last_name", &input.consumer.last_name, 100)?,
-            phone_number: phone.national().to_owned(),
-            email,
-            national_id: None,
-            date_of_birth: None,
-            is_first_order: None,
-        },
-        country_code: country,
-        description: format!("Order {reference}"),
-        merchant_url: MerchantUrl {
-            success: cfg.public("/tamara/success"),
-            failure: cfg.public("/tamara/failure"),
-            cancel: cfg.public("/tamara/cancel"),
-            notification: Some(cfg.public("/tamara/webhook")),
-        },
-        billing_address,
+    let consumer = Consumer::new(
+        text("consumer.first_name", &input.consumer.first_name, 100)?,
+        text("consumer.last_name", &input.consumer.last_name, 100)?,
+        phone.national(),
+    )
+    .with_email(email);
+    let merchant_url = MerchantUrl::new(
+        cfg.public("/tamara/success"),
+        cfg.public("/tamara/failure"),
+        cfg.public("/tamara/cancel"),
+    )
+    .with_notification(cfg.public("/tamara/webhook"));
+    let mut request = CreateCheckout::new(
+        OrderReferenceId::new(reference.to_owned()),
+        country,
+        priced.total,
+        priced.tamara_items(),
+        consumer,
         shipping_address,
-        platform: Some(concat!("tamara-worker/", env!("CARGO_PKG_VERSION")).to_owned()),
-        is_mobile: Some(false),
-        locale: Some(locale),
-        risk_assessment: None,
-        expires_in_minutes: None,
-        additional_data: None,
-        payment_type: None,
-        instalments: None,
-    };
+        merchant_url,
+    )
+    .with_shipping_amount(priced.shipping)
+    .with_tax_amount(priced.tax)
+    .with_order_number(reference)
+    .with_platform(concat!("tamara-worker/", env!("CARGO_PKG_VERSION")))
+    .with_is_mobile(false)
+    .with_locale(locale);
+    if let Some(d) = priced.tamara_discount() {
+        request = request.with_discount(d);
+    }
+    if let Some(b) = billing_address {
+        request = request.with_billing_address(b);
+    }
     request
         .validate()
         .map_err(|e| AppError::unprocessable(e.code(), e.to_string()))?;
@@ -364,7 +253,7 @@ pub async fn create<T: Transport, Q: Sql>(
         "checkout_created",
         Some(detail),
     )
-    .statuses(None, Some("new"));
+    .statuses(None, Some(OrderStatus::New.as_str()));
     // One round trip: the order, its audit event and the key's final answer.
     let text = body.to_string();
     store

@@ -9,7 +9,7 @@ use tamara_core::types::Item;
 use tamara_core::{Money, OrderId, OrderReferenceId, OrderStatus, Phone};
 
 use super::catalog::{price_items, products};
-use super::checkout::{clean_email, shopper_locale};
+use super::shopper::{clean_email, shopper_locale};
 use super::sync::{self, Synced};
 use super::App;
 use crate::error::{AppError, AppResult};
@@ -98,19 +98,8 @@ pub async fn create_link<T: Transport, Q: Sql>(
                     "`amount` must be greater than zero",
                 ));
             }
-            let item = Item {
-                reference_id: "in-store".into(),
-                item_type: "Physical".into(),
-                name: "In-store purchase".into(),
-                sku: "IN-STORE".into(),
-                quantity: 1,
-                total_amount: m,
-                unit_price: Some(m),
-                tax_amount: None,
-                discount_amount: None,
-                item_url: None,
-                image_url: None,
-            };
+            let item =
+                Item::new("in-store", "In-store purchase", "IN-STORE", 1, m).with_unit_price(m);
             let json = json!([{"sku": "IN-STORE", "name": "In-store purchase", "quantity": 1,
                                "unit_minor": m.minor(), "total_minor": m.minor()}]);
             (m, vec![item], json.to_string())
@@ -132,17 +121,21 @@ pub async fn create_link<T: Transport, Q: Sql>(
     let email = Some(clean_email(input.email.as_deref())?).filter(|e| !e.is_empty());
     let session = app
         .tamara()?
-        .call(&CreateInStoreSession {
-            total_amount: total,
-            phone_number: phone.national().to_owned(),
-            order_reference_id: OrderReferenceId::new(reference.clone()),
-            items,
-            email,
-            order_number: Some(reference.clone()),
-            locale: locale.clone(),
-            payment_type: None,
-            expiry_time: None,
-            additional_data: None,
+        .call(&{
+            let mut r = CreateInStoreSession::new(
+                OrderReferenceId::new(reference.clone()),
+                total,
+                phone.national(),
+                items,
+            )
+            .with_order_number(reference.clone());
+            if let Some(e) = email {
+                r = r.with_email(e);
+            }
+            if let Some(l) = locale.clone() {
+                r = r.with_locale(l);
+            }
+            r
         })
         .await?;
     let now = app.now();

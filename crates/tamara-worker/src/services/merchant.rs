@@ -4,12 +4,12 @@ use serde::Deserialize;
 use tamara_core::merchants::IdVerificationStatus;
 use tamara_core::webhooks::{
     DeleteWebhook, ListWebhooks, RegisterWebhook, RetrieveWebhook, UpdateWebhook, Webhook,
-    WebhookList,
+    WebhookList, WebhookValidationError,
 };
 use tamara_core::{Country, EventType, Phone, WebhookId};
 
 use super::catalog::parse_country;
-use super::{clip, App};
+use super::App;
 use crate::error::{AppError, AppResult};
 use crate::store::Sql;
 use crate::tamara::Transport;
@@ -61,14 +61,7 @@ pub async fn register<T: Transport, Q: Sql>(
     app: &App<T, Q>,
     input: RegisterWebhook,
 ) -> AppResult<Webhook> {
-    check_url(&input.url)?;
-    check_events(&input.events)?;
-    if input.webhook_type.is_unknown() {
-        return Err(AppError::unprocessable(
-            "invalid_webhook_type",
-            "`type` must be `order` or `dispute`",
-        ));
-    }
+    input.validate().map_err(refused)?;
     app.tamara()?.call(&input).await
 }
 
@@ -88,17 +81,14 @@ pub async fn update<T: Transport, Q: Sql>(
     id: &str,
     input: WebhookUpdateIn,
 ) -> AppResult<Webhook> {
-    check_url(&input.url)?;
-    check_events(&input.events)?;
-    app.tamara()?
-        .call(&UpdateWebhook {
-            webhook_id: WebhookId::new(id.to_owned()),
-            url: input.url,
-            events: input.events,
-            headers: input.headers,
-        })
-        .await
-        .map_err(webhook_missing)
+    let update = UpdateWebhook {
+        webhook_id: WebhookId::new(id.to_owned()),
+        url: input.url,
+        events: input.events,
+        headers: input.headers,
+    };
+    update.validate().map_err(refused)?;
+    app.tamara()?.call(&update).await.map_err(webhook_missing)
 }
 
 /// Deletes a registration.
@@ -124,31 +114,10 @@ fn webhook_missing(e: AppError) -> AppError {
     }
 }
 
-/// At least one event, each one Tamara sends.
-fn check_events(events: &[EventType]) -> AppResult<()> {
-    if events.is_empty() {
-        return Err(AppError::unprocessable(
-            "invalid_events",
-            "`events` must name at least one event",
-        ));
+/// Core's refusal of a registration as the API's error (422, or `invalid_request` for the URL).
+fn refused(e: WebhookValidationError) -> AppError {
+    match e {
+        WebhookValidationError::Url => AppError::invalid(e.to_string()),
+        other => AppError::unprocessable(other.code(), other.to_string()),
     }
-    if let Some(unknown) = events.iter().find(|e| e.is_unknown()) {
-        let known: Vec<&str> = EventType::KNOWN.iter().map(|e| e.as_str()).collect();
-        return Err(AppError::unprocessable(
-            "invalid_events",
-            format!(
-                "unknown event `{}`; one of: {}",
-                clip(unknown.as_str(), 64),
-                known.join(", ")
-            ),
-        ));
-    }
-    Ok(())
-}
-
-fn check_url(url: &str) -> AppResult<()> {
-    if url.len() > 2048 || !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(AppError::invalid("`url` must be an http(s) URL"));
-    }
-    Ok(())
 }

@@ -10,7 +10,8 @@
 //! |---|---|
 //! | [`catalog`] | the isolate's catalog copy, pricing a cart (online and in-store share it) |
 //! | [`payment_options`] | what the widget shows: payment types, pre-check, cached |
-//! | [`checkout`] | an online checkout: clean-up, pricing, the request, the new order |
+//! | [`shopper`] | the shopper's details cleaned up: language, e-mail, addresses |
+//! | [`checkout`] | an online checkout: pricing, the request, the new order |
 //! | [`idempotent`] | `Idempotency-Key`: claim, replay, conflict, lost answers |
 //! | [`in_store`] | SMS payment links: create, poll, void |
 //! | [`money`] | capture, cancel, refund through core's lifecycle rules |
@@ -31,6 +32,7 @@ pub mod orders;
 pub mod payment_options;
 pub mod reconcile;
 pub mod redirect;
+pub mod shopper;
 pub mod sync;
 pub mod webhook;
 

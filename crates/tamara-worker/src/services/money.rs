@@ -19,6 +19,9 @@ use crate::store::Sql;
 use crate::store::{NewEvent, Source};
 use crate::tamara::Transport;
 
+/// Prefix of the id answered for a movement Tamara booked whose own id could not be matched.
+pub const UNMATCHED: &str = "unknown-";
+
 /// The merchant's request (every field optional: no amount = the whole remainder).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct MoveRequest {
@@ -118,21 +121,11 @@ pub async fn move_money<T: Transport, Q: Sql>(
     let before = booked(&remote, movement);
     let (id, capture_id, note) = match movement {
         Movement::Capture => {
-            let info = input.shipping_info.unwrap_or(ShippingInfo {
-                shipped_at: Timestamp::from_millis(now).to_rfc3339(),
-                shipping_company: "N/A".to_owned(),
-                tracking_number: None,
-                tracking_url: None,
-            });
-            let req = Capture {
-                order_id: oid,
-                total_amount: amount,
-                shipping_info: info.clone(),
-                items: Vec::new(),
-                discount_amount: None,
-                shipping_amount: None,
-                tax_amount: None,
-            };
+            let shipped_at = Timestamp::from_millis(now).to_rfc3339();
+            let info = input
+                .shipping_info
+                .unwrap_or_else(|| ShippingInfo::new(shipped_at, "N/A"));
+            let req = Capture::new(oid, amount, info.clone());
             let id = match send(app, &req, order_id, movement, before, amount).await? {
                 Sent::Answered(r) => r.capture_id.as_str().to_owned(),
                 Sent::Recovered(id, _) => id,
@@ -140,14 +133,7 @@ pub async fn move_money<T: Transport, Q: Sql>(
             (id, None, serde_json::to_string(&info).ok())
         }
         Movement::Cancel => {
-            let req = CancelOrder {
-                order_id: oid,
-                total_amount: amount,
-                shipping_amount: None,
-                tax_amount: None,
-                discount_amount: None,
-                items: Vec::new(),
-            };
+            let req = CancelOrder::new(oid, amount);
             let id = match send(app, &req, order_id, movement, before, amount).await? {
                 Sent::Answered(r) => r.cancel_id.as_str().to_owned(),
                 Sent::Recovered(id, _) => id,
@@ -164,12 +150,8 @@ pub async fn move_money<T: Transport, Q: Sql>(
                 .chars()
                 .take(255)
                 .collect();
-            let req = SimplifiedRefund {
-                order_id: oid,
-                total_amount: amount,
-                comment: comment.clone(),
-                merchant_refund_id: Some(app.new_id()),
-            };
+            let req = SimplifiedRefund::new(oid, amount, comment.clone())
+                .with_merchant_refund_id(app.new_id());
             match send(app, &req, order_id, movement, before, amount).await? {
                 Sent::Answered(r) => (
                     r.refund_id.as_str().to_owned(),
@@ -188,7 +170,11 @@ pub async fn move_money<T: Transport, Q: Sql>(
         capture_id,
         note,
     };
-    store.insert_movement(&row, now).await?;
+    // A movement Tamara booked but whose id could not be matched (`unknown-…`) is not stored
+    // under a made-up id: the resync below stores it from Tamara's transactions.
+    if !id.starts_with(UNMATCHED) {
+        store.insert_movement(&row, now).await?;
+    }
     let fresh = sync::resync(app, order_id, Source::Admin).await?;
     let kind = movement.as_str();
     let detail = serde_json::json!({ format!("{kind}_id"): id, "amount_minor": amount.minor() });
@@ -285,7 +271,7 @@ async fn send<T: Transport, Q: Sql, E: Endpoint>(
         if booked(&remote, movement) >= before + amount.minor() {
             let known = app.store()?.movement_ids(movement, order_id).await?;
             let (id, capture_id) = new_movement(&remote, movement, &known, amount)
-                .unwrap_or_else(|| (format!("unknown-{}", app.new_id()), None));
+                .unwrap_or_else(|| (format!("{UNMATCHED}{}", app.new_id()), None));
             return Ok(Sent::Recovered(id, capture_id));
         }
         if attempt >= 2 {

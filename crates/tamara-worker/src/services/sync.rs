@@ -287,7 +287,7 @@ pub async fn authorise_once<T: Transport, Q: Sql>(
             };
             store.finish_authorise(&id, &status, captured, now).await?;
             let e = NewEvent::done(format!("authorise:{id}"), &id, source, "authorise", None)
-                .statuses(Some("approved"), Some(status.as_str()));
+                .statuses(Some(OrderStatus::Approved.as_str()), Some(status.as_str()));
             store.record_event(&e, now).await?;
             let fresh = store.order(&id).await?.unwrap_or(order);
             Ok((fresh, true))

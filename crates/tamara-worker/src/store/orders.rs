@@ -1,6 +1,6 @@
 //! The `orders` table: reads, and every conditional write that moves an order.
 
-use tamara_core::{Money, OrderStatus};
+use tamara_core::{Money, OrderStatus, OrderStatus as S};
 
 use super::events::{finish_stmt, NewEvent};
 use super::order::{insert_sql, minor, Order, OrderRecord, ORDER_COLS};
@@ -91,10 +91,15 @@ impl<Q: Sql> Store<Q> {
         orders(
             self.run(stmt(
                 select(
-                    "WHERE status IN ('new', 'approved') AND updated_at < ?1 \
+                    "WHERE status IN (?3, ?4) AND updated_at < ?1 \
                      ORDER BY COALESCE(last_synced_at, updated_at), updated_at LIMIT ?2",
                 ),
-                [before_ms.into(), limit.into()],
+                [
+                    before_ms.into(),
+                    limit.into(),
+                    S::New.as_str().into(),
+                    S::Approved.as_str().into(),
+                ],
             ))
             .await?,
         )
@@ -105,11 +110,17 @@ impl<Q: Sql> Store<Q> {
         orders(
             self.run(stmt(
                 select(
-                    "WHERE status IN ('authorised', 'updated', 'partially_captured') \
+                    "WHERE status IN (?3, ?4, ?5) \
                      AND authorised_at IS NOT NULL AND authorised_at < ?1 \
                      AND auto_capture_flagged_at IS NULL ORDER BY authorised_at LIMIT ?2",
                 ),
-                [before_ms.into(), limit.into()],
+                [
+                    before_ms.into(),
+                    limit.into(),
+                    S::Authorised.as_str().into(),
+                    S::Updated.as_str().into(),
+                    S::PartiallyCaptured.as_str().into(),
+                ],
             ))
             .await?,
         )
@@ -192,9 +203,14 @@ impl<Q: Sql> Store<Q> {
         let n = self
             .changes(stmt(
                 "UPDATE orders SET authorise_claimed_at = ?1, version = version + 1, \
-                 updated_at = ?1 WHERE order_id = ?2 AND status = 'approved' \
+                 updated_at = ?1 WHERE order_id = ?2 AND status = ?4 \
                  AND (authorise_claimed_at IS NULL OR authorise_claimed_at < ?3)",
-                [now.into(), order_id.into(), stale_before.into()],
+                [
+                    now.into(),
+                    order_id.into(),
+                    stale_before.into(),
+                    S::Approved.as_str().into(),
+                ],
             ))
             .await?;
         Ok(n == 1)
@@ -213,12 +229,13 @@ impl<Q: Sql> Store<Q> {
                 "UPDATE orders SET status = ?1, authorised_at = COALESCE(authorised_at, ?2), \
                  captured_minor = MAX(captured_minor, ?3), authorise_claimed_at = NULL, \
                  version = version + 1, updated_at = ?2, last_synced_at = ?2 \
-                 WHERE order_id = ?4 AND status = 'approved'",
+                 WHERE order_id = ?4 AND status = ?5",
                 [
                     status.as_str().into(),
                     now.into(),
                     minor(captured).into(),
                     order_id.into(),
+                    S::Approved.as_str().into(),
                 ],
             ))
             .await?;
