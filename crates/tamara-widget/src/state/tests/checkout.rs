@@ -1,0 +1,183 @@
+//! Checkout flows: submit, idempotency keys, refused and failed checkouts, the redirect, the
+//! body's JSON shape.
+
+use super::*;
+
+#[test]
+fn only_http_checkout_urls_are_followed() {
+    let mut w = ready(&[("TSHIRT-1", 4)]);
+    w.apply(Input::SetCustomer(customer()));
+    w.apply(Input::OptionsLoaded(2, offer(23000)));
+    w.apply(Input::SetShipping(address()));
+    w.apply(Input::Submit);
+    let fx = w.apply(Input::CheckoutCreated(CheckoutCreated {
+        order_id: "o".into(),
+        checkout_url: "javascript:alert(1)".into(),
+    }));
+    assert!(matches!(&fx[..], [Effect::Error(f)] if f.code == "invalid_response"));
+    w.apply(Input::Retry);
+    let fx = w.apply(Input::CheckoutCreated(CheckoutCreated {
+        order_id: "o".into(),
+        checkout_url: "HTTPS://t/x".into(),
+    }));
+    assert!(matches!(&fx[..], [Effect::Redirect(_)]));
+    w.apply(Input::RedirectCanceled);
+    w.apply(Input::Submit);
+    let fx = w.apply(Input::CheckoutCreated(CheckoutCreated {
+        order_id: "o".into(),
+        checkout_url: "http".into(),
+    }));
+    assert!(matches!(&fx[..], [Effect::Error(f)] if f.code == "invalid_response"));
+    assert_eq!(w.phase(), Phase::Error);
+}
+
+#[test]
+fn submit_sends_skus_only_with_one_key_per_attempt() {
+    let mut w = ready(&[("TSHIRT-1", 4)]);
+    // Missing details: a notice, no request.
+    let fx = w.apply(Input::Submit);
+    assert!(
+        matches!(&fx[..], [Effect::Error(f)] if f.stage == Stage::Input && f.detail.contains("first_name"))
+    );
+    assert_eq!(w.phase(), Phase::Ready);
+    assert!(w
+        .texts(&fmt)
+        .alert
+        .starts_with("Please complete your details"));
+    w.apply(Input::SetCustomer(customer()));
+    let fx = w.apply(Input::OptionsLoaded(2, offer(23000)));
+    assert_eq!(fx.len(), 1);
+    w.apply(Input::SetShipping(address()));
+    let fx = w.apply(Input::Submit);
+    let [Effect::CreateCheckout(key, body)] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(key, "tw-abc123-1");
+    assert_eq!(body.cart, cart(&[("TSHIRT-1", 4)]));
+    assert_eq!((body.locale, body.country.as_str()), ("en_US", "SA"));
+    assert_eq!(w.phase(), Phase::Submitting);
+    let t = w.texts(&fmt);
+    assert!(t.button.unwrap().disabled && t.busy);
+    // Double click: nothing more.
+    assert!(w.apply(Input::Submit).is_empty());
+    // Network failure, retry: same key (the Worker answers with the same session).
+    w.apply(Input::CheckoutFailed(FetchError::Network("offline".into())));
+    assert_eq!(w.phase(), Phase::Error);
+    let fx = w.apply(Input::Retry);
+    assert!(matches!(&fx[..], [Effect::CreateCheckout(k, _)] if k == "tw-abc123-1"));
+    // Validation error (4xx): back to ready with the Worker's message.
+    let fx = w.apply(Input::CheckoutFailed(FetchError::Http {
+        status: 422,
+        code: "invalid_request".into(),
+        message: "phone_number is not a Saudi mobile number".into(),
+    }));
+    assert!(matches!(&fx[..], [Effect::Error(f)] if f.code == "invalid_request"));
+    assert_eq!(w.phase(), Phase::Ready);
+    assert!(w.texts(&fmt).alert.contains("not a Saudi mobile number"));
+    // Details fixed → different body → new key.
+    w.apply(Input::SetShipping(Address {
+        city: "Jeddah".into(),
+        ..address()
+    }));
+    let fx = w.apply(Input::Submit);
+    assert!(
+        matches!(&fx[..], [Effect::CreateCheckout(k, b)] if k == "tw-abc123-2" && b.shipping_address.city == "Jeddah")
+    );
+    let created = CheckoutCreated {
+        order_id: "o1".into(),
+        checkout_url: "http://t/checkout/1".into(),
+    };
+    assert_eq!(
+        w.apply(Input::CheckoutCreated(created.clone())),
+        vec![Effect::Redirect(created)]
+    );
+    assert_eq!(w.phase(), Phase::Redirecting);
+    assert!(w.apply(Input::Submit).is_empty());
+    // Host canceled the redirect: ready again; the next attempt gets a new key.
+    w.apply(Input::RedirectCanceled);
+    assert_eq!(w.phase(), Phase::Ready);
+    let fx = w.apply(Input::Submit);
+    assert!(matches!(&fx[..], [Effect::CreateCheckout(k, _)] if k == "tw-abc123-3"));
+}
+
+#[test]
+fn options_error_after_a_refused_checkout_retries_the_options() {
+    let mut w = ready(&[("TSHIRT-1", 4)]);
+    w.apply(Input::SetCustomer(customer()));
+    w.apply(Input::OptionsLoaded(2, offer(23000)));
+    w.apply(Input::SetShipping(address()));
+    w.apply(Input::Submit);
+    w.apply(Input::CheckoutFailed(FetchError::Http {
+        status: 422,
+        code: "invalid_request".into(),
+        message: "bad".into(),
+    }));
+    w.apply(Input::SetCart(cart(&[("MUG-1", 1)])));
+    w.apply(Input::OptionsFailed(3, FetchError::Network("x".into())));
+    assert_eq!(w.phase(), Phase::Error);
+    assert!(matches!(
+        &w.apply(Input::Retry)[..],
+        [Effect::FetchOptions(4, _)]
+    ));
+}
+
+#[test]
+fn reused_key_gets_a_new_one_and_cart_changes_while_submitting_apply_after() {
+    let mut w = ready(&[("TSHIRT-1", 4)]);
+    w.apply(Input::SetCustomer(customer()));
+    w.apply(Input::OptionsLoaded(2, offer(23000)));
+    w.apply(Input::SetShipping(address()));
+    w.apply(Input::Submit);
+    assert!(w.apply(Input::SetCart(cart(&[("MUG-1", 1)]))).is_empty());
+    let fx = w.apply(Input::CheckoutFailed(FetchError::Http {
+        status: 409,
+        code: "idempotency_key_reused".into(),
+        message: "different body".into(),
+    }));
+    // The error event, then the deferred options query for the new cart.
+    assert!(
+        matches!(&fx[..], [Effect::Error(_), Effect::FetchOptions(3, q)] if q.items == "MUG-1:1")
+    );
+    w.apply(Input::OptionsLoaded(3, offer(11500)));
+    let fx = w.apply(Input::Submit);
+    assert!(matches!(&fx[..], [Effect::CreateCheckout(k, _)] if k == "tw-abc123-2"));
+}
+
+#[test]
+fn select_and_checkout_body_json_shape() {
+    let mut w = ready(&[("TSHIRT-1", 1)]);
+    w.apply(Input::Select(5));
+    assert_eq!(w.texts(&fmt).selected, 0);
+    let body = CheckoutRequest {
+        cart: cart(&[("A", 2), ("B\"\\\n", 1)]),
+        consumer: customer(),
+        shipping_address: Address {
+            line2: Some("Apt 4".into()),
+            ..address()
+        },
+        locale: "ar_SA",
+        country: "SA".into(),
+    };
+    // Prices never travel: the body holds SKUs and quantities only.
+    assert_eq!(
+        body.to_json(),
+        concat!(
+            r#"{"cart":{"items":[{"sku":"A","quantity":2},{"sku":"B\"\\\u000a","quantity":1}]},"#,
+            r#""signed_cart":null,"consumer":{"first_name":"Mona","last_name":"Ali","#,
+            r#""phone_number":"544337866","email":"mona@example.com"},"#,
+            r#""shipping_address":{"first_name":"Mona","last_name":"Ali","line1":"King Fahd Rd","#,
+            r#""line2":"Apt 4","city":"Riyadh","country_code":"SA"},"billing_address":null,"#,
+            r#""locale":"ar_SA","country":"SA"}"#
+        )
+    );
+    let empty = CheckoutRequest {
+        cart: Cart::default(),
+        consumer: Customer::default(),
+        shipping_address: Address::default(),
+        locale: "en_US",
+        country: "SA".into(),
+    };
+    assert!(empty
+        .to_json()
+        .starts_with(r#"{"cart":{"items":[]},"signed_cart":null,"#));
+}
