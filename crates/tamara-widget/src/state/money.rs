@@ -69,7 +69,9 @@ pub fn minor_to_decimal(minor: u64, exponent: u32) -> String {
         push_uint(&mut out, minor);
         return out;
     }
-    let scale = 10u64.pow(exponent);
+    // Never 0 (the exponents are 2 and 3; 10^e wraps to 0 only from e = 64): saying so keeps a
+    // division-by-zero panic path, its message and this file's name out of the wasm.
+    let scale = 10u64.pow(exponent).max(1);
     push_uint(&mut out, minor / scale);
     out.push('.');
     let mut fraction = String::new();
