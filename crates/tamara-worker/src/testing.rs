@@ -133,11 +133,13 @@ fn exec(conn: &rusqlite::Connection, s: &Stmt) -> AppResult<Rows> {
 
 impl Sql for MemSql {
     async fn run(&self, s: Stmt) -> AppResult<Rows> {
+        suspension_point().await;
         let conn = self.conn.borrow();
         self.one(&conn, &s)
     }
 
     async fn batch(&self, stmts: Vec<Stmt>) -> AppResult<Vec<Rows>> {
+        suspension_point().await;
         let conn = self.conn.borrow();
         conn.execute_batch("BEGIN")
             .map_err(|e| AppError::Storage(e.to_string()))?;
@@ -295,6 +297,7 @@ impl SandboxTransport {
 
 impl Transport for SandboxTransport {
     async fn send(&self, req: &HttpRequest, _timeout_ms: u32) -> AppResult<(u16, Vec<u8>)> {
+        suspension_point().await;
         let path = req
             .url
             .strip_prefix(API_BASE)
@@ -452,4 +455,51 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .build()
         .expect("runtime")
         .block_on(f)
+}
+
+/// A boxed future borrowing the harness, for [`join_all`].
+pub type Racing<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>;
+
+/// Polls every future on the current task until all are done (a `join_all` without the
+/// `futures` crate), in order on each wake-up; the outputs in input order. Services' futures
+/// borrow the harness and are not `Send`, so they cannot be spawned.
+pub async fn join_all<T>(futs: Vec<Racing<'_, T>>) -> Vec<T> {
+    use std::task::Poll;
+    let mut futs = futs;
+    let mut out: Vec<Option<T>> = futs.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, slot) in futs.iter_mut().zip(out.iter_mut()) {
+            if slot.is_none() {
+                match f.as_mut().poll(cx) {
+                    Poll::Ready(v) => *slot = Some(v),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
+
+thread_local! {
+    static INTERLEAVE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// With `on`, every D1 statement / batch and every Tamara call of this thread's harnesses is a
+/// suspension point (as over the network), so futures run with [`join_all`] really interleave;
+/// off (the default), the fakes never suspend and concurrent futures run one after the other.
+pub fn interleave(on: bool) {
+    INTERLEAVE.with(|c| c.set(on));
+}
+
+async fn suspension_point() {
+    if INTERLEAVE.with(Cell::get) {
+        tokio::task::yield_now().await;
+    }
 }

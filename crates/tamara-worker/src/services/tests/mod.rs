@@ -4,5 +4,9 @@
 mod common;
 mod errors;
 mod flow;
+mod idempotency;
 mod in_store;
 mod money;
+mod reconcile;
+mod timing;
+mod webhook;
