@@ -8,5 +8,6 @@ mod idempotency;
 mod in_store;
 mod money;
 mod reconcile;
+mod returns;
 mod timing;
 mod webhook;
