@@ -81,13 +81,15 @@ pub fn check_return_urls(cfg: &Config, input: Option<&ReturnUrls>) -> AppResult<
         let Some(url) = url else { continue };
         match return_url::check(url, &cfg.return_origins) {
             Ok(()) => {}
-            Err(Refused::Invalid) => return Err(AppError::bad_request(
-                "return_url_invalid",
-                format!(
+            Err(Refused::Invalid) => {
+                return Err(AppError::bad_request(
+                    "return_url_invalid",
+                    format!(
                     "{field} must be an absolute http(s) URL (at most {} characters, no user info)",
                     return_url::MAX_LEN
                 ),
-            )),
+                ))
+            }
             Err(Refused::NotAllowed) => {
                 return Err(AppError::bad_request(
                     "return_url_not_allowed",
