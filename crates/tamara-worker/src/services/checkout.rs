@@ -79,24 +79,18 @@ pub fn check_return_urls(cfg: &Config, input: Option<&ReturnUrls>) -> AppResult<
         ("return_urls.cancel", &urls.cancel),
     ] {
         let Some(url) = url else { continue };
-        match return_url::check(url, &cfg.return_origins) {
-            Ok(()) => {}
-            Err(Refused::Invalid) => {
-                return Err(AppError::bad_request(
-                    "return_url_invalid",
-                    format!(
-                    "{field} must be an absolute http(s) URL (at most {} characters, no user info)",
-                    return_url::MAX_LEN
-                ),
-                ))
-            }
-            Err(Refused::NotAllowed) => {
-                return Err(AppError::bad_request(
-                    "return_url_not_allowed",
-                    format!("{field} is not on an allowed origin (the Worker's ALLOWED_ORIGINS)"),
-                ))
-            }
-        }
+        let (code, why) = match return_url::check(url, &cfg.return_origins) {
+            Ok(()) => continue,
+            Err(Refused::Invalid) => (
+                "return_url_invalid",
+                "must be an absolute http(s) URL (no user info, at most 2048 characters)",
+            ),
+            Err(Refused::NotAllowed) => (
+                "return_url_not_allowed",
+                "is not on an allowed origin (the Worker's ALLOWED_ORIGINS)",
+            ),
+        };
+        return Err(AppError::bad_request(code, format!("{field} {why}")));
     }
     Ok(urls.clone())
 }
