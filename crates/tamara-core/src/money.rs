@@ -204,6 +204,26 @@ impl Money {
         self.minor == 0
     }
 
+    /// Parses an amount a person or a merchant's system typed, strictly: a plain decimal
+    /// `digits[.digits]` (`"57.50"`, `"10"`, `"0.5"`): no sign, no exponent, no spaces, no
+    /// leading zeros (`"010"`), digits on both sides of a point. Extra fraction digits must be
+    /// zeros. Tamara's own JSON numbers go through the lenient [`Money::parse`].
+    pub fn parse_decimal(text: &str, currency: Currency) -> Result<Self, MoneyError> {
+        let malformed = || MoneyError::Malformed(text.to_owned());
+        let (int_part, frac) = match text.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (text, None),
+        };
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(int_part)
+            || (int_part.len() > 1 && int_part.starts_with('0'))
+            || frac.is_some_and(|f| !digits(f))
+        {
+            return Err(malformed());
+        }
+        Money::parse(text, currency)
+    }
+
     /// Parses a decimal string in major units (`"57.50"`, `"300"`, `"1.125"`). Trailing zeros
     /// beyond the exponent are accepted (`"300.000"` SAR); significant extra digits are not.
     pub fn parse(text: &str, currency: Currency) -> Result<Self, MoneyError> {
@@ -596,5 +616,23 @@ mod tests {
             Err("too_many_decimals")
         );
         assert_eq!(Money::parse("12e-1", Currency::Sar).unwrap().minor(), 120);
+        // Typed amounts: strict decimals only.
+        for ok in ["57.50", "10", "0.5", "0", "5.000", "1234567.89"] {
+            assert!(Money::parse_decimal(ok, Currency::Sar).is_ok(), "{ok}");
+        }
+        for bad in [
+            "1e2", "1.5e1", ".5", "5.", "00010.00", "  10.00", "10.00 ", "+10.00", "-1", "0x10",
+            "1,5", "1_0", "", ".", "NaN", "١٠",
+        ] {
+            assert_eq!(
+                Money::parse_decimal(bad, Currency::Sar).map_err(|e| e.code()),
+                Err("malformed_amount"),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            Money::parse_decimal("1.2345", Currency::Kwd).map_err(|e| e.code()),
+            Err("too_many_decimals")
+        );
     }
 }

@@ -430,7 +430,9 @@ impl HttpUrl {
     /// required, no control characters anywhere, no spaces or `\` before the path, a numeric
     /// host must be a dotted quad, an IPv6 host is bracketed hex, a port is at most 65535.
     pub fn parse(url: &str) -> Option<HttpUrl> {
-        if url.chars().any(char::is_control) {
+        // A URI is ASCII (RFC 3986): an international host is sent as its `xn--` form, any
+        // other character percent-encoded.
+        if !url.is_ascii() || url.chars().any(char::is_control) {
             return None;
         }
         let (scheme, rest) = url.split_once("://")?;
@@ -496,7 +498,12 @@ fn valid_host_name(host: &str) -> bool {
         return false;
     }
     let labels: Vec<&str> = host.trim_end_matches('.').split('.').collect();
-    if labels.iter().any(|l| l.is_empty()) {
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && l.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    if !labels.iter().all(label_ok) {
         return false;
     }
     // A host ending in a number is an IPv4 address: four decimal octets.
@@ -560,7 +567,11 @@ mod tests {
             ("https://user:pw@a.b", true, "a.b"),
             ("https://a.b:/", true, "a.b"),
             ("https://a.b.?q", true, "a.b."),
-            ("https://bücher.example/", true, "bücher.example"),
+            (
+                "https://xn--bcher-kva.example/",
+                true,
+                "xn--bcher-kva.example",
+            ),
         ] {
             let u = HttpUrl::parse(url).unwrap_or_else(|| panic!("{url}"));
             assert_eq!((u.https, u.host.as_str()), (https, host), "{url}");
@@ -585,6 +596,10 @@ mod tests {
             "https://a.com\\@evil/",
             "https://a.com/\nx",
             "https://user@/",
+            "https://bücher.example/",
+            "https://\u{cf}",
+            "https://a.com/ü",
+            "https://a*b.com/",
         ] {
             assert!(HttpUrl::parse(bad).is_none(), "{bad:?}");
         }

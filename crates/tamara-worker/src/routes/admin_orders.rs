@@ -35,6 +35,7 @@ pub async fn get(ctx: &Ctx, order_id: &str) -> AppResult<Response> {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ReferenceIn {
     order_reference_id: String,
 }

@@ -182,7 +182,7 @@ pub fn price_signed(
     let country = country_hint.unwrap_or_else(|| Country::for_currency(currency));
     check_pair(country, currency)?;
     let amount = |field: &str, s: &str| {
-        Money::parse(s, currency).map_err(|e| {
+        Money::parse_decimal(s, currency).map_err(|e| {
             AppError::unprocessable("invalid_signed_cart", format!("signed_cart {field}: {e}"))
         })
     };

@@ -19,6 +19,7 @@ use crate::tamara::Transport;
 
 /// One catalog line.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ItemIn {
     /// SKU.
     pub sku: String,
@@ -28,6 +29,7 @@ pub struct ItemIn {
 
 /// `POST /admin/in-store` body: exactly one of `amount` and `items`.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InStoreIn {
     /// The shopper's mobile number.
     pub phone_number: String,
@@ -90,7 +92,7 @@ pub async fn create_link<T: Transport, Q: Sql>(
             (priced.total, priced.tamara_items(), json)
         }
         (None, Some(a)) => {
-            let m = Money::parse(a, currency)
+            let m = Money::parse_decimal(a, currency)
                 .map_err(|e| AppError::unprocessable("invalid_amount", format!("`amount`: {e}")))?;
             if m.is_zero() {
                 return Err(AppError::unprocessable(

@@ -24,6 +24,7 @@ pub const UNMATCHED: &str = "unknown-";
 
 /// The merchant's request (every field optional: no amount = the whole remainder).
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MoveRequest {
     /// Decimal amount in the order's currency.
     #[serde(default)]
@@ -91,7 +92,7 @@ pub fn decide(
     let left = lifecycle::movable(state, movement).map_err(refused)?;
     let amount = match amount {
         None => left,
-        Some(text) => Money::parse(text, state.total.currency()).map_err(|e| {
+        Some(text) => Money::parse_decimal(text, state.total.currency()).map_err(|e| {
             AppError::unprocessable(
                 "invalid_amount",
                 format!("`amount` is not a {} amount: {e}", state.total.currency()),

@@ -116,17 +116,13 @@ pub async fn update_reference<T: Transport, Q: Sql>(
             return Err(reference_taken());
         }
     }
-    app.tamara()?
-        .call(&UpdateReferenceId {
-            order_id: OrderId::new(order_id.to_owned()),
-            order_reference_id: OrderReferenceId::new(reference.clone()),
-        })
-        .await?;
+    // Reserved here first: the UNIQUE index decides between admins racing for one reference,
+    // so Tamara is only told by the winner (told first, two orders could end up with the same
+    // reference at Tamara while the loser is refused here).
     let now = app.now();
     let mut cur = order;
     let mut done = false;
     for _ in 0..3 {
-        // Another order took the reference meanwhile (two admins racing): still a conflict.
         if store
             .cas_reference(order_id, cur.version, &reference, now)
             .await?
@@ -141,6 +137,25 @@ pub async fn update_reference<T: Transport, Q: Sql>(
             "concurrent_update",
             "the order changed concurrently; retry",
         ));
+    }
+    let tamara = app.tamara()?;
+    let oid = OrderId::new(order_id.to_owned());
+    let told = tamara
+        .call(&UpdateReferenceId {
+            order_id: oid.clone(),
+            order_reference_id: OrderReferenceId::new(reference.clone()),
+        })
+        .await;
+    if let Err(e) = told {
+        // Did it happen anyway (a lost answer)? Otherwise give the reservation back.
+        let at_tamara = tamara.call(&GetOrder::new(oid)).await.ok();
+        if at_tamara.is_none_or(|r| r.order_reference_id.as_str() != reference) {
+            let mine = store.order_or_404(order_id).await?;
+            store
+                .cas_reference(order_id, mine.version, cur.reference.as_str(), app.now())
+                .await?;
+            return Err(e);
+        }
     }
     let detail = serde_json::json!({"from": cur.reference, "to": reference});
     let e = NewEvent::done(

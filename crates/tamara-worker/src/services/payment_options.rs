@@ -54,7 +54,7 @@ pub async fn payment_options<T: Transport, Q: Sql>(
             let text = q.amount.as_deref().ok_or_else(|| {
                 AppError::unprocessable("invalid_amount", "`amount` or `items` is required")
             })?;
-            Money::parse(text, currency).map_err(|e| {
+            Money::parse_decimal(text, currency).map_err(|e| {
                 AppError::unprocessable(
                     "invalid_amount",
                     format!("`amount` is not a valid {currency} amount: {e}"),

@@ -7,6 +7,7 @@ mod flow;
 mod idempotency;
 mod in_store;
 mod money;
+mod outside;
 mod reconcile;
 mod returns;
 mod timing;
