@@ -7,7 +7,11 @@
 #       can let browsers cache them for a year without asking again (`immutable`);
 #   www/pkg/manifest.json  {version, wasm, glue} for tools (the bench, tests);
 #   www/tamara-checkout.js the snippet storefronts embed, from crates/tamara-widget/js/ with the
-#       versioned paths written in and minified (esbuild); a stable URL, cached briefly (_headers).
+#       versioned paths written in and minified (esbuild); a stable URL, cached briefly (_headers);
+#   www/tamara-checkout-<sha>.js the same bytes under a content-addressed name (<sha>: the first
+#       16 hex of its SHA-256), for storefronts that pin a version with Subresource Integrity:
+#       <script type="module" src=".../tamara-checkout-<sha>.js" integrity="sha384-…" crossorigin>
+#       (manifest.json's "snippet" and "integrity"; printed at the end of every run).
 # Prints raw and gzipped sizes.
 # Skips the work when no input changed since the last build (FORCE=1 rebuilds anyway).
 set -euo pipefail
@@ -42,7 +46,8 @@ manifest() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$PUB/manifest.json" 2>/d
 
 SUM="$(inputs_sum)"
 if [ "${FORCE:-0}" != 1 ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$SUM" ] && [ -f "$SNIPPET" ] \
-   && [ -n "$(manifest wasm)" ] && [ -f "$ROOT/www/$(manifest wasm)" ] && [ -f "$ROOT/www/$(manifest glue)" ]; then
+   && [ -n "$(manifest wasm)" ] && [ -f "$ROOT/www/$(manifest wasm)" ] && [ -f "$ROOT/www/$(manifest glue)" ] \
+   && [ -n "$(manifest snippet)" ] && [ -f "$ROOT/www/$(manifest snippet)" ]; then
   echo "build-widget: inputs unchanged, keeping www/pkg and www/tamara-checkout.js (FORCE=1 to rebuild)"
 else
   echo "build-widget: cargo build -p $CRATE --target wasm32-unknown-unknown --release"
@@ -116,7 +121,6 @@ JS
   rm -rf "$PUB"; mkdir -p "$PUB"
   cp "$OUT/tamara_widget_bg.wasm" "$PUB/$WASM_NAME"
   cp "$OUT/tamara_widget.js" "$PUB/$GLUE_NAME"
-  printf '{"version":"%s","wasm":"pkg/%s","glue":"pkg/%s"}\n' "$VERSION" "$WASM_NAME" "$GLUE_NAME" > "$PUB/manifest.json"
   echo "build-widget: esbuild --minify $SNIPPET_SRC -> www/tamara-checkout.js (widget $VERSION)"
   "$ESBUILD_BIN" "$SNIPPET_SRC" --minify --format=esm --target=es2022 --log-level=warning \
     --define:TAMARA_GLUE="\"./pkg/$GLUE_NAME\"" --define:TAMARA_WASM="\"./pkg/$WASM_NAME\"" \
@@ -125,6 +129,14 @@ JS
   if grep -q 'TAMARA_GLUE\|TAMARA_WASM' "$SNIPPET"; then
     echo "build-widget: the snippet still names TAMARA_GLUE / TAMARA_WASM" >&2; exit 1
   fi
+  # The pinned copy: same bytes, content-addressed name, and its SRI hash (sha384, base64).
+  SNIPPET_SHA="$(sha256sum "$SNIPPET" | cut -c1-16)"
+  PINNED_NAME="tamara-checkout-$SNIPPET_SHA.js"
+  rm -f "$ROOT"/www/tamara-checkout-*.js
+  cp "$SNIPPET" "$ROOT/www/$PINNED_NAME"
+  INTEGRITY="sha384-$(node -e 'process.stdout.write(require("node:crypto").createHash("sha384").update(require("node:fs").readFileSync(process.argv[1])).digest("base64"))' "$SNIPPET")"
+  printf '{"version":"%s","wasm":"pkg/%s","glue":"pkg/%s","snippet":"%s","integrity":"%s"}\n' \
+    "$VERSION" "$WASM_NAME" "$GLUE_NAME" "$PINNED_NAME" "$INTEGRITY" > "$PUB/manifest.json"
   mkdir -p "$(dirname "$STAMP")"; echo "$SUM" > "$STAMP"
 fi
 
@@ -141,3 +153,6 @@ for f in "$WASM" "$GLUE" "$SNIPPET"; do
   printf '%-32s %10d %10d\n' "${f#"$ROOT"/}" "$r" "$g"
 done
 printf '%-32s %10d %10d\n' total "$TOTAL_RAW" "$TOTAL_GZ"
+echo
+echo "Pinned snippet (same bytes as /tamara-checkout.js; Subresource Integrity):"
+echo "  <script type=\"module\" src=\"https://YOUR-WORKER/$(manifest snippet)\" integrity=\"$(manifest integrity)\" crossorigin=\"anonymous\"></script>"

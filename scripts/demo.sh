@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The local demo: installs what it needs, starts the sandbox + the Worker (scripts/stack.sh),
 # prints where to click and the development credentials, and stops everything on Ctrl-C.
-# Ports: SANDBOX_PORT (7070), WORKER_PORT (8787). Everything binds 127.0.0.1 only.
+# Ports: SANDBOX_PORT (7070), WORKER_PORT (8787), MERCHANT_PORT (8600: the example merchant site,
+# another origin embedding the widget). Everything binds 127.0.0.1 only.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,6 +11,7 @@ cd "$ROOT"
 bash scripts/setup.sh
 . scripts/env.sh
 export CI=true WRANGLER_SEND_METRICS=false
+export MERCHANT_PORT="${MERCHANT_PORT:-8600}"
 
 stopping=0
 cleanup() {

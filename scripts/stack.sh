@@ -11,7 +11,10 @@
 #   WORKER_PORT    wrangler dev port                   (8787)
 #   STACK_DIR      state dir: pgids, logs, D1 state    (.wrangler/stack, git-ignored)
 #   STORE_URL      storefront base the Worker redirects shoppers to (the Worker itself)
-#   ALLOWED_ORIGINS comma-separated CORS origins       (the Worker's own origin, 127.0.0.1 and localhost)
+#   MERCHANT_PORT  when set: also serve the example merchant site (examples/merchant-site, a store
+#                  on its own origin embedding the widget; scripts/merchant-site.mjs) on this port
+#   ALLOWED_ORIGINS comma-separated CORS origins       (the Worker's own origin, 127.0.0.1 and localhost,
+#                  and the merchant site's)
 #   STACK_REBUILD=1 force `cargo build` + `scripts/build-worker.sh`; STACK_NO_BUILD=1 never build
 #   (the widget, `scripts/build-widget.sh`, is built whenever its inputs changed)
 #   STACK_WAIT_SECS how long to wait for both servers  (90)
@@ -34,7 +37,9 @@ STACK_WAIT_SECS="${STACK_WAIT_SECS:-90}"
 SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
 WORKER_URL="http://127.0.0.1:$WORKER_PORT"
 STORE_URL="${STORE_URL:-$WORKER_URL}"
-ALLOWED_ORIGINS="${ALLOWED_ORIGINS:-$WORKER_URL,http://localhost:$WORKER_PORT}"
+MERCHANT_PORT="${MERCHANT_PORT:-}"
+MERCHANT_URL="${MERCHANT_PORT:+http://127.0.0.1:$MERCHANT_PORT}"
+ALLOWED_ORIGINS="${ALLOWED_ORIGINS:-$WORKER_URL,http://localhost:$WORKER_PORT${MERCHANT_URL:+,$MERCHANT_URL}}"
 SANDBOX_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/tamara-sandbox"
 
 die() { echo "stack: error: $*" >&2; exit 1; }
@@ -130,6 +135,7 @@ start() {
   fi
   port_busy "$SANDBOX_PORT" && die "port $SANDBOX_PORT is taken (set SANDBOX_PORT)"
   port_busy "$WORKER_PORT" && die "port $WORKER_PORT is taken (set WORKER_PORT)"
+  if [ -n "$MERCHANT_PORT" ] && port_busy "$MERCHANT_PORT"; then die "port $MERCHANT_PORT is taken (set MERCHANT_PORT)"; fi
 
   build
   [ -x "$SANDBOX_BIN" ] || die "$SANDBOX_BIN is missing (unset STACK_NO_BUILD)"
@@ -166,13 +172,20 @@ start() {
     --var "SANDBOX_CLOCK_URL:$SANDBOX_URL/_sandbox/clock" \
     </dev/null >"$STACK_DIR/worker.log" 2>&1 &
 
+  if [ -n "$MERCHANT_PORT" ]; then
+    log "starting the example merchant site on $MERCHANT_URL ..."
+    setsid bash -c 'echo $$ > "$0"; exec "$@"' "$STACK_DIR/merchant.pgid" \
+      node "$ROOT/scripts/merchant-site.mjs" --port "$MERCHANT_PORT" --worker "$WORKER_URL" \
+      </dev/null >"$STACK_DIR/merchant.log" 2>&1 &
+  fi
+
   local deadline=$((SECONDS + STACK_WAIT_SECS)) sandbox_ok=0 worker_ok=0
   while [ $SECONDS -lt $deadline ]; do
     [ $sandbox_ok = 1 ] || { http_up "$SANDBOX_URL/_sandbox/clock" && sandbox_ok=1; }
     [ $worker_ok = 1 ] || { http_up "$WORKER_URL/api/catalog" && worker_ok=1; }
     [ $sandbox_ok = 1 ] && [ $worker_ok = 1 ] && break
     sleep 0.5
-    for name in sandbox worker; do
+    for name in sandbox worker ${MERCHANT_PORT:+merchant}; do
       if ! alive "$(pgid_of "$name")"; then
         echo "--- $STACK_DIR/$name.log (last 40 lines)" >&2
         tail -n 40 "$STACK_DIR/$name.log" >&2 || true
@@ -204,6 +217,12 @@ Local stack is up (127.0.0.1 only):
   Sandbox SMS outbox    $SANDBOX_URL/_sandbox/sms
   Logs                  $STACK_DIR/{sandbox,worker}.log
 EOF
+  if [ -n "$MERCHANT_PORT" ]; then
+    cat <<EOF
+  Merchant site (embed) $MERCHANT_URL/   (another origin: the widget, return pages, status call;
+                        ?lang=ar, ?items=TSHIRT-1:4, ?pin=1 for the pinned snippet with integrity)
+EOF
+  fi
 }
 
 status() {
@@ -225,6 +244,7 @@ status() {
 }
 
 stop() {
+  stop_one merchant
   stop_one worker
   stop_one sandbox
 }

@@ -29,6 +29,8 @@ fi
 cargo clippy -p tamara-e2e --test "$TARGET" -- -D warnings
 cargo build --release -p tamara-sandbox
 bash scripts/build-worker.sh
+# The widget's files in www/ (served as static assets; the embed tests check their CORS headers).
+[ "$TARGET" = soak ] || bash scripts/build-widget.sh
 if [ "$TARGET" = soak ]; then
   # Release build: the load generator shares the machine's CPUs with the stack.
   TAMARA_E2E_NO_BUILD=1 cargo test --release -p tamara-e2e --test soak -- --nocapture "$@"

@@ -10,9 +10,16 @@
 // Events (bubbling, composed): `tamara-ready`, `tamara-availability` (the Worker's
 // payment-options answer: {available, amount, reason, options, min_limit, max_limit}),
 // `tamara-error` {code, stage, message}, `tamara-redirect` {order_id, checkout_url} — cancelable:
-// `preventDefault()` stops `location.assign(checkout_url)`.
+// `preventDefault()` stops `location.assign(checkout_url)`; `tamara-order` {order_id, status,
+// total, …} (the Worker's `GET /api/orders/{id}` answer, each time the status changes) after
+// `el.watchOrder(order_id)`, for pages that stay put (checkout opened in a popup or a tab).
+// Return pages: attributes `success-url`, `failure-url`, `cancel-url` (or `el.returnUrls =
+// {success, failure, cancel}`): where the Worker sends the shopper back after Tamara, relative
+// to the page or absolute, on an origin in the Worker's ALLOWED_ORIGINS; `{order_id}` and
+// `{reason}` are filled in by the Worker (which still decides the outcome from Tamara's order).
 // Programmatic: `await TamaraCheckout.mount(element, {workerUrl, country, currency, lang, cart,
-// customer, shippingAddress})` → handle {set_cart, set_customer, set_shipping_address,
+// customer, shippingAddress, returnUrls})`, `await TamaraCheckout.watchOrder(workerUrl, orderId,
+// {onStatus})` → handle {set_cart, set_customer, set_shipping_address,
 // set_lang, state, destroy}.
 // Theming: CSS custom properties --tamara-accent, --tamara-accent-text, --tamara-radius,
 // --tamara-button-radius, --tamara-font, --tamara-font-size, --tamara-text, --tamara-muted,
@@ -148,6 +155,35 @@ export function formatMoney(money, lang = "en", _country = "SA") {
     : `${currency}\u00a0${number}`;
 }
 
+const PENDING = new Set(["new", "approved"]);
+
+/**
+ * Follows an order on the Worker (`GET {workerUrl}/api/orders/{id}`, CORS, no credentials) every
+ * `interval` ms until it leaves `new` / `approved` or `timeout` ms pass; calls `onStatus(order)`
+ * each time the status changes and resolves with the last answer. For pages that stay on the
+ * same page while the shopper pays elsewhere (a popup or another tab).
+ */
+export async function watchOrder(workerUrl, orderId, { onStatus, interval = 3000, timeout = 1_800_000, signal } = {}) {
+  const url = `${String(workerUrl ?? "").trim().replace(/\/+$/, "")}/api/orders/${encode(String(orderId))}`;
+  const end = Date.now() + timeout;
+  let last = null;
+  for (;;) {
+    let r = null;
+    try {
+      r = await fetch(url, { signal });
+    } catch (e) {
+      if (signal?.aborted) throw e; // otherwise a network blip: ask again
+    }
+    const order = r?.ok ? await r.json().catch(() => null) : null;
+    if (r?.status === 404 || r?.status === 400) throw new Error(`order ${orderId}: ${r.status}`);
+    if (order && order.status !== last?.status) onStatus?.(order);
+    last = order ?? last;
+    if ((order && !PENDING.has(order.status)) || Date.now() + interval > end) return last;
+    await new Promise((ok) => setTimeout(ok, interval));
+    signal?.throwIfAborted();
+  }
+}
+
 /** Mounts the widget into `element` (any element that can hold a shadow root). */
 export async function mount(element, options = {}) {
   const early = prefetch(options);
@@ -183,18 +219,32 @@ const INPUTS = {
   shippingAddress: "set_shipping_address",
 };
 
+// Return-page attributes (`success-url` → returnUrls.success, …).
+const RETURNS = ["success-url", "failure-url", "cancel-url"];
+
+/** An absolute URL for a return page given relative to the page; `{order_id}`, `{reason}` kept. */
+function absolute(url) {
+  if (typeof url !== "string" || !url.trim()) return undefined;
+  try {
+    return new URL(url.trim(), document.baseURI).href.replace(/%7B(order_id|reason)%7D/gi, "{$1}");
+  } catch {
+    return url;
+  }
+}
+
 export class TamaraCheckoutElement extends HTMLElement {
   static get observedAttributes() {
-    return ["worker-url", "country", "currency", "lang", "cart", "customer", "shipping-address"];
+    return ["worker-url", "country", "currency", "lang", "cart", "customer", "shipping-address", ...RETURNS];
   }
 
   #handle = null;
   #values = { cart: null, customer: null, shippingAddress: null };
+  #returns = null;
   #generation = 0;
 
   connectedCallback() {
     // Properties set before the element was upgraded shadow the accessors: re-apply them.
-    for (const name of Object.keys(INPUTS)) {
+    for (const name of [...Object.keys(INPUTS), "returnUrls"]) {
       if (Object.prototype.hasOwnProperty.call(this, name)) {
         const value = this[name];
         delete this[name];
@@ -229,6 +279,25 @@ export class TamaraCheckoutElement extends HTMLElement {
   get shippingAddress() { return this.#values.shippingAddress; }
   set shippingAddress(value) { this.#set("shippingAddress", value); }
 
+  /** Return pages `{success, failure, cancel}` (overrides the `*-url` attributes). */
+  get returnUrls() { return this.#returns; }
+  set returnUrls(value) {
+    this.#returns = value ?? null;
+    if (this.isConnected && (this.#handle || this.#generation)) this.#mount();
+  }
+
+  /**
+   * Follows `orderId` on the Worker, dispatching `tamara-order` (detail: the order) at each
+   * status change; resolves with the last answer (see `watchOrder`).
+   */
+  watchOrder(orderId, options = {}) {
+    const onStatus = (order) => {
+      this.dispatchEvent(new CustomEvent("tamara-order", { bubbles: true, composed: true, detail: order }));
+      options.onStatus?.(order);
+    };
+    return watchOrder(this.getAttribute("worker-url") ?? "", orderId, { ...options, onStatus });
+  }
+
   /** `loading` until the wasm is ready, then the widget's phase. */
   get state() { return this.#handle ? this.#handle.state() : "loading"; }
   /** The Rust handle (null until mounted). */
@@ -256,6 +325,11 @@ export class TamaraCheckoutElement extends HTMLElement {
       cart: this.#values.cart,
       customer: this.#values.customer,
       shippingAddress: this.#values.shippingAddress,
+      returnUrls: {
+        success: absolute(this.#returns?.success ?? this.getAttribute("success-url")),
+        failure: absolute(this.#returns?.failure ?? this.getAttribute("failure-url")),
+        cancel: absolute(this.#returns?.cancel ?? this.getAttribute("cancel-url")),
+      },
     };
   }
 
@@ -291,6 +365,6 @@ if (!customElements.get("tamara-checkout")) {
   customElements.define("tamara-checkout", TamaraCheckoutElement);
 }
 
-export const TamaraCheckout = { mount, load, formatMoney };
+export const TamaraCheckout = { mount, load, formatMoney, watchOrder };
 globalThis.TamaraCheckout = TamaraCheckout;
 export default TamaraCheckout;

@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::js::{self, Bad};
-use crate::state::{cat, Config, Effect, Input, Lang, Widget};
+use crate::state::{cat, Config, Effect, Input, Lang, ReturnUrls, Widget};
 use crate::view::{Action, View};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -90,14 +90,14 @@ impl std::fmt::Debug for TamaraWidget {
 /// Mounts the widget into `element`'s (open) shadow root.
 ///
 /// `options`: `{workerUrl, country, currency, lang, cart?, customer?, shippingAddress?,
-/// prefetch?}` (`prefetch`: `{url, answer}`, a `GET /api/payment-options` the page already
+/// returnUrls?, prefetch?}` (`returnUrls`: `{success?, failure?, cancel?}`, sent with the checkout) (`prefetch`: `{url, answer}`, a `GET /api/payment-options` the page already
 /// sent — its URL and a promise of `{status, body}` with the parsed JSON body — used when it is
 /// the widget's first request).
 /// Dispatches `tamara-ready` on `element` once mounted.
 #[wasm_bindgen]
 pub fn mount(element: &Element, options: &JsValue) -> Result<TamaraWidget, JsError> {
     let text = |keys: &[&str]| js::option_string(options, keys);
-    let config = Config::new(
+    let mut config = Config::new(
         &text(&["workerUrl", "worker_url"]),
         &text(&["country"]),
         &text(&["currency"]),
@@ -105,6 +105,18 @@ pub fn mount(element: &Element, options: &JsValue) -> Result<TamaraWidget, JsErr
     )
     .map_err(|e| JsError::new(&cat(&["tamara-widget: ", &e.message()])))?;
     let input = |keys: &[&str]| js::option_value(options, keys);
+    if let Some(urls) = input(&["returnUrls", "return_urls"]) {
+        let page = |key: &str| {
+            js::get(&urls, key)
+                .as_string()
+                .filter(|u| !u.trim().is_empty())
+        };
+        config.return_urls = ReturnUrls {
+            success: page("success"),
+            failure: page("failure"),
+            cancel: page("cancel"),
+        };
+    }
     // Details first, so the first payment-options query already has the phone.
     let mut inputs = Vec::new();
     for (keys, what, reader) in [

@@ -6,6 +6,7 @@ use tamara_core::{ApiToken, Client, Country, Currency, Environment, Money, Notif
 
 use crate::error::{AppError, AppResult};
 use crate::http::cors::AllowedOrigins;
+use crate::return_url::{self, ReturnUrls};
 use tamara_core::secret::SecretString;
 
 /// Names of the secrets.
@@ -35,6 +36,11 @@ pub struct Config {
     pub public_url: String,
     /// Storefront URL (redirect targets).
     pub store_url: String,
+    /// Origins a shopper may be sent back to: `ALLOWED_ORIGINS` plus `STORE_URL`'s origin.
+    pub return_origins: AllowedOrigins,
+    /// The environment's return pages (`RETURN_SUCCESS_URL`, `RETURN_FAILURE_URL`,
+    /// `RETURN_CANCEL_URL`; by default `STORE_URL`'s `thank-you.html` and `cart.html`), all set.
+    pub return_pages: ReturnUrls,
     /// Orders stuck in new/approved longer than this are reconciled.
     pub reconcile_after_minutes: i64,
     /// Flag authorised orders this many days before Tamara's 21-day auto-capture.
@@ -122,6 +128,31 @@ impl Config {
             None => public_url.clone(),
             some => url("STORE_URL", some, "")?,
         };
+        let allowed_origins = AllowedOrigins::parse(&get("ALLOWED_ORIGINS").unwrap_or_default());
+        let return_origins = AllowedOrigins::parse(&format!(
+            "{},{}",
+            get("ALLOWED_ORIGINS").unwrap_or_default(),
+            return_url::origin(&store_url).unwrap_or_default()
+        ));
+        let return_page = |name: &'static str, default: String| -> AppResult<String> {
+            let t = non_empty(get(name)).unwrap_or(default);
+            return_url::check(&t, &return_origins).map_err(|_| {
+                AppError::ConfigInvalid(
+                    name,
+                    "must be an http(s) URL on ALLOWED_ORIGINS or STORE_URL's origin".into(),
+                )
+            })?;
+            Ok(t)
+        };
+        let cart_page = format!("{store_url}/cart.html?order_id={{order_id}}&reason={{reason}}");
+        let return_pages = ReturnUrls {
+            success: Some(return_page(
+                "RETURN_SUCCESS_URL",
+                format!("{store_url}/thank-you.html?order_id={{order_id}}"),
+            )?),
+            failure: Some(return_page("RETURN_FAILURE_URL", cart_page.clone())?),
+            cancel: Some(return_page("RETURN_CANCEL_URL", cart_page)?),
+        };
         Ok(Config {
             api_base: url(
                 "TAMARA_API_BASE",
@@ -130,9 +161,11 @@ impl Config {
             )?,
             country,
             currency,
-            allowed_origins: AllowedOrigins::parse(&get("ALLOWED_ORIGINS").unwrap_or_default()),
+            allowed_origins,
             public_url,
             store_url,
+            return_origins,
+            return_pages,
             reconcile_after_minutes: parse_num(
                 "RECONCILE_AFTER_MINUTES",
                 get("RECONCILE_AFTER_MINUTES"),
@@ -261,6 +294,49 @@ mod tests {
             "cart-secret-4",
         ] {
             assert!(!printed.contains(s), "{s} leaked");
+        }
+    }
+
+    #[test]
+    fn return_pages_default_to_the_store_and_stay_on_allowed_origins() {
+        let c = cfg(&[("STORE_URL", "https://shop.example.com/")]).unwrap();
+        assert_eq!(
+            c.return_pages.success.as_deref(),
+            Some("https://shop.example.com/thank-you.html?order_id={order_id}")
+        );
+        assert!(c.return_origins.allows("https://shop.example.com"));
+        let c = cfg(&[
+            ("ALLOWED_ORIGINS", "https://www.shop.example.com"),
+            (
+                "RETURN_SUCCESS_URL",
+                "https://www.shop.example.com/orders/{order_id}/done",
+            ),
+            (
+                "RETURN_CANCEL_URL",
+                "https://www.shop.example.com/cart?why={reason}",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.return_pages.cancel.as_deref(),
+            Some("https://www.shop.example.com/cart?why={reason}")
+        );
+        for (name, url) in [
+            ("RETURN_SUCCESS_URL", "https://evil.example/{order_id}"),
+            ("RETURN_FAILURE_URL", "/cart.html"),
+            (
+                "RETURN_CANCEL_URL",
+                "https://shop.example.com@evil.example/",
+            ),
+        ] {
+            let e = cfg(&[(name, url)]).unwrap_err();
+            assert_eq!(
+                e,
+                AppError::ConfigInvalid(
+                    name,
+                    "must be an http(s) URL on ALLOWED_ORIGINS or STORE_URL's origin".into()
+                )
+            );
         }
     }
 

@@ -28,6 +28,7 @@ pub mod idempotency;
 pub mod options;
 pub mod platform;
 pub mod pricing;
+pub mod return_url;
 pub mod routes;
 pub mod services;
 pub mod store;

@@ -69,6 +69,18 @@ pub fn country_currency(country: &str) -> Option<&'static str> {
     }
 }
 
+/// The merchant's return pages for a checkout (absolute URLs on an origin the Worker allows;
+/// `{order_id}` and `{reason}` are filled in by the Worker). `None`: the Worker's default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReturnUrls {
+    /// After a paid order (the merchant's confirmation page).
+    pub success: Option<String>,
+    /// After a declined payment.
+    pub failure: Option<String>,
+    /// After a cancel or an expired session.
+    pub cancel: Option<String>,
+}
+
 /// Validated widget configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -82,6 +94,8 @@ pub struct Config {
     pub exponent: u32,
     /// Display language.
     pub lang: Lang,
+    /// Return pages sent with the checkout (set after [`Config::new`]).
+    pub return_urls: ReturnUrls,
 }
 
 /// Why a configuration was refused.
@@ -139,6 +153,7 @@ impl Config {
             currency: expected.to_owned(),
             country,
             lang,
+            return_urls: ReturnUrls::default(),
         })
     }
 }

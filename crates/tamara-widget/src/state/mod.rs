@@ -34,7 +34,7 @@ mod widget;
 
 pub use answers::{CheckoutCreated, FetchError, Money, PaymentOption, PaymentOptions, Reason};
 pub use cart::{cart_items, Address, Cart, CartItem, Customer, MAX_LINES, MAX_QUANTITY};
-pub use config::{country_currency, Config, ConfigError, Lang};
+pub use config::{country_currency, Config, ConfigError, Lang, ReturnUrls};
 pub use money::{currency_exponent, minor_to_decimal, money_text};
 pub use phase::{Effect, Failure, Input, Phase, Stage};
 pub use request::{encode, CheckoutRequest, OptionsQuery};

@@ -1,7 +1,7 @@
 //! What the widget sends the Worker (§2.1 of CONTRACTS.md): the payment-options query and the
 //! create-checkout body, written without serde.
 
-use super::{cat, uint, Address, Cart, Customer};
+use super::{cat, uint, Address, Cart, Customer, ReturnUrls};
 
 /// Create-checkout body (CONTRACTS.md §2.1): SKUs and quantities, never prices.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub struct CheckoutRequest {
     pub locale: &'static str,
     /// ISO country.
     pub country: String,
+    /// The merchant's return pages (left out of the body when none is set).
+    pub return_urls: ReturnUrls,
 }
 
 /// Writes JSON text: objects, strings, numbers, `null` (what the checkout body needs).
@@ -117,6 +119,15 @@ impl CheckoutRequest {
         j.raw("billing_address", "null");
         j.field("locale", self.locale);
         j.field("country", &self.country);
+        let r = &self.return_urls;
+        if r.success.is_some() || r.failure.is_some() || r.cancel.is_some() {
+            j.key("return_urls");
+            j.open('{');
+            j.optional("success", r.success.as_ref());
+            j.optional("failure", r.failure.as_ref());
+            j.optional("cancel", r.cancel.as_ref());
+            j.close('}');
+        }
         j.close('}');
         j.0.pop();
         j.0

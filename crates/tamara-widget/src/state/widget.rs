@@ -274,6 +274,7 @@ impl Widget {
             shipping_address: shipping,
             locale: self.config.lang.tamara_locale(),
             country: self.config.country.clone(),
+            return_urls: self.config.return_urls.clone(),
         };
         let key = match &self.attempt {
             Some((key, previous)) if *previous == body => key.clone(),

@@ -17,6 +17,7 @@ use crate::cart_sign::SignedCart;
 use crate::config::Config;
 use crate::error::{AppError, AppResult};
 use crate::pricing::Priced;
+use crate::return_url::{self, Refused, ReturnUrls};
 use crate::store::catalog::Product;
 use crate::store::{NewEvent, NewOrder, Order, Source, Sql};
 use crate::tamara::{Tamara, Transport};
@@ -59,6 +60,39 @@ pub struct CheckoutIn {
     /// Country (default: the Worker's, or the signed cart's currency's).
     #[serde(default)]
     pub country: Option<String>,
+    /// Return pages for this checkout (templates with `{order_id}`, `{reason}`), each on an
+    /// allowed origin; a missing one is the environment's.
+    #[serde(default)]
+    pub return_urls: Option<ReturnUrls>,
+}
+
+/// Checks the checkout's return pages: 400 `return_url_invalid` (not an absolute http(s) URL
+/// we can vouch for) or 400 `return_url_not_allowed` (an origin outside `ALLOWED_ORIGINS` and
+/// `STORE_URL`'s), never stored, never redirected to.
+pub fn check_return_urls(cfg: &Config, input: Option<&ReturnUrls>) -> AppResult<ReturnUrls> {
+    let Some(urls) = input else {
+        return Ok(ReturnUrls::default());
+    };
+    for (field, url) in [
+        ("return_urls.success", &urls.success),
+        ("return_urls.failure", &urls.failure),
+        ("return_urls.cancel", &urls.cancel),
+    ] {
+        let Some(url) = url else { continue };
+        let (code, why) = match return_url::check(url, &cfg.return_origins) {
+            Ok(()) => continue,
+            Err(Refused::Invalid) => (
+                "return_url_invalid",
+                "must be an absolute http(s) URL (no user info, at most 2048 characters)",
+            ),
+            Err(Refused::NotAllowed) => (
+                "return_url_not_allowed",
+                "is not on an allowed origin (the Worker's ALLOWED_ORIGINS)",
+            ),
+        };
+        return Err(AppError::bad_request(code, format!("{field} {why}")));
+    }
+    Ok(urls.clone())
 }
 
 /// Prices the cart from `products` (catalog) or the signed cart: never from browser amounts.
@@ -189,6 +223,7 @@ pub async fn create<T: Transport, Q: Sql>(
     idem_key: Option<&str>,
 ) -> AppResult<(u16, Value, bool)> {
     let now = app.now();
+    let returns = check_return_urls(&app.cfg, input.return_urls.as_ref())?;
     let (request, priced) = build_request(&app.cfg, input, products, reference, now)?;
     let store = app.store()?;
     if retry {
@@ -226,6 +261,7 @@ pub async fn create<T: Transport, Q: Sql>(
         checkout_url: checkout_url.clone(),
         now,
         expires_at: now + CHECKOUT_EXPIRY_MS,
+        returns,
     }
     .into_order();
     let id = order.order_id.as_str();

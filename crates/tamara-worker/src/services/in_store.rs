@@ -158,6 +158,7 @@ pub async fn create_link<T: Transport, Q: Sql>(
         checkout_url: session.checkout_deeplink.clone(),
         now,
         expires_at: now + IN_STORE_EXPIRY_MS,
+        returns: Default::default(),
     }
     .into_order();
     let store = app.store()?;

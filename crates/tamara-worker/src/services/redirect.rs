@@ -2,12 +2,13 @@
 //! landing page is decided from Tamara's own view of the order, never from `paymentStatus`; an
 //! approved order is authorised (once) before the shopper lands on the thank-you page.
 
-use tamara_core::http::encode_segment;
 use tamara_core::OrderStatus;
 
 use super::sync;
 use super::App;
+use crate::config::Config;
 use crate::error::AppResult;
+use crate::return_url::{self, ReturnUrls};
 use crate::store::{NewEvent, Source, Sql};
 use crate::tamara::Transport;
 
@@ -59,13 +60,38 @@ pub fn target(kind: RedirectKind, status: &OrderStatus) -> Target {
     }
 }
 
-/// The `STORE_URL` page for a target.
-pub fn location(store: &str, order_id: &str, t: &Target) -> String {
-    let base = store.trim_end_matches('/');
-    let id = encode_segment(order_id);
-    match t {
-        Target::ThankYou => format!("{base}/thank-you.html?order_id={id}"),
-        Target::Cart(reason) => format!("{base}/cart.html?order_id={id}&reason={reason}"),
+/// The URL for a target: the order's own return page for it if the checkout chose one, else
+/// the environment's (`RETURN_*_URL`, by default `STORE_URL`'s `thank-you.html` /
+/// `cart.html`), with `{order_id}` and `{reason}` filled in. Checked once more on the final
+/// URL: anything not on an allowed origin (a row written before a configuration change, say)
+/// falls back to the environment's page, so no redirect leaves the allowed origins.
+pub fn location(cfg: &Config, returns: &ReturnUrls, order_id: &str, t: &Target) -> String {
+    let pick = |own: &Option<String>, env: &Option<String>| {
+        own.clone()
+            .or_else(|| env.clone())
+            .unwrap_or_else(|| cfg.store("/"))
+    };
+    let env = &cfg.return_pages;
+    let (template, fallback, reason) = match t {
+        Target::ThankYou => (pick(&returns.success, &env.success), &env.success, None),
+        Target::Cart(r @ "declined") => {
+            (pick(&returns.failure, &env.failure), &env.failure, Some(*r))
+        }
+        Target::Cart(r) => (pick(&returns.cancel, &env.cancel), &env.cancel, Some(*r)),
+    };
+    let url = return_url::expand(&template, order_id, reason);
+    if return_url::check(&url, &cfg.return_origins).is_ok() {
+        return url;
+    }
+    let env_url = return_url::expand(
+        fallback.as_deref().unwrap_or(&cfg.store_url),
+        order_id,
+        reason,
+    );
+    if return_url::check(&env_url, &cfg.return_origins).is_ok() {
+        env_url
+    } else {
+        cfg.store("/")
     }
 }
 
@@ -88,7 +114,6 @@ pub async fn land<T: Transport, Q: Sql>(
     let Some(order) = store.order(order_id).await? else {
         return Ok(None);
     };
-    let store_url = &app.cfg.store_url;
     let before = order.status.clone();
     let (status, authorised_now) =
         match sync::sync_order(app, order.clone(), Source::Redirect, None).await {
@@ -103,7 +128,7 @@ pub async fn land<T: Transport, Q: Sql>(
                     (RedirectKind::Success, _) => Target::ThankYou,
                     (k, s) => target(k, s),
                 };
-                return Ok(Some(location(store_url, order_id, &t)));
+                return Ok(Some(location(&app.cfg, &order.returns, order_id, &t)));
             }
         };
     let t = target(kind, &status);
@@ -121,7 +146,7 @@ pub async fn land<T: Transport, Q: Sql>(
     )
     .statuses(Some(before.as_str()), Some(status.as_str()));
     store.record_event(&e, app.now()).await?;
-    Ok(Some(location(store_url, order_id, &t)))
+    Ok(Some(location(&app.cfg, &order.returns, order_id, &t)))
 }
 
 #[cfg(test)]
@@ -144,13 +169,41 @@ mod tests {
 
     #[test]
     fn locations() {
+        let cfg = crate::testing::config(&[("STORE_URL", "http://127.0.0.1:8787/")]);
+        let none = ReturnUrls::default();
         assert_eq!(
-            location("http://127.0.0.1:8787/", "o-1", &Target::ThankYou),
+            location(&cfg, &none, "o-1", &Target::ThankYou),
             "http://127.0.0.1:8787/thank-you.html?order_id=o-1"
         );
         assert_eq!(
-            location("https://s", "o 1", &Target::Cart("declined")),
-            "https://s/cart.html?order_id=o%201&reason=declined"
+            location(&cfg, &none, "o 1", &Target::Cart("declined")),
+            "http://127.0.0.1:8787/cart.html?order_id=o%201&reason=declined"
+        );
+        let own = ReturnUrls {
+            success: Some("http://shop.test/orders/{order_id}/done".into()),
+            failure: None,
+            cancel: Some("http://shop.test/basket".into()),
+        };
+        assert_eq!(
+            location(&cfg, &own, "o-1", &Target::ThankYou),
+            "http://shop.test/orders/o-1/done"
+        );
+        assert_eq!(
+            location(&cfg, &own, "o-1", &Target::Cart("expired")),
+            "http://shop.test/basket?order_id=o-1&reason=expired"
+        );
+        assert_eq!(
+            location(&cfg, &own, "o-1", &Target::Cart("declined")),
+            "http://127.0.0.1:8787/cart.html?order_id=o-1&reason=declined"
+        );
+        // A stored page that is no longer on an allowed origin is not followed.
+        let stale = ReturnUrls {
+            success: Some("https://evil.example/{order_id}".into()),
+            ..ReturnUrls::default()
+        };
+        assert_eq!(
+            location(&cfg, &stale, "o-1", &Target::ThankYou),
+            "http://127.0.0.1:8787/thank-you.html?order_id=o-1"
         );
         assert!(valid_id("f56a3123-9e23-45e4-87a2-95366d3b0bca"));
         assert!(!valid_id("<script>"));

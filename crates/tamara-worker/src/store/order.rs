@@ -8,6 +8,7 @@ use tamara_core::{
 };
 
 use crate::error::{AppError, AppResult};
+use crate::return_url::ReturnUrls;
 
 use super::sql::Arg;
 
@@ -66,6 +67,8 @@ pub struct Order {
     pub auto_capture_flagged_at: Option<i64>,
     /// Unix ms of the last read from Tamara.
     pub last_synced_at: Option<i64>,
+    /// Return pages chosen for this checkout (none: the environment's).
+    pub returns: ReturnUrls,
 }
 
 /// What a new order needs; everything else starts at zero / none.
@@ -101,6 +104,8 @@ pub struct NewOrder {
     pub now: i64,
     /// Unix ms.
     pub expires_at: i64,
+    /// Return pages chosen for this checkout (already checked).
+    pub returns: ReturnUrls,
 }
 
 impl NewOrder {
@@ -134,6 +139,7 @@ impl NewOrder {
             authorise_claimed_at: None,
             auto_capture_flagged_at: None,
             last_synced_at: Some(self.now),
+            returns: self.returns,
         }
     }
 }
@@ -188,7 +194,7 @@ pub const ORDER_COLS: &str = "order_id, checkout_id, order_reference_id, status,
     country, currency, total_minor, shipping_minor, tax_minor, discount_minor, captured_minor, \
     refunded_minor, canceled_minor, items, locale, checkout_url, created_at, updated_at, version, \
     approved_at, authorised_at, expires_at, authorise_claimed_at, auto_capture_flagged_at, \
-    last_synced_at";
+    last_synced_at, return_success_url, return_failure_url, return_cancel_url";
 
 /// A row of `orders` as D1 returns it.
 #[derive(Debug, Clone, Deserialize)]
@@ -235,6 +241,12 @@ pub struct OrderRecord {
     auto_capture_flagged_at: Option<i64>,
     #[serde(default)]
     last_synced_at: Option<i64>,
+    #[serde(default)]
+    return_success_url: Option<String>,
+    #[serde(default)]
+    return_failure_url: Option<String>,
+    #[serde(default)]
+    return_cancel_url: Option<String>,
 }
 
 impl TryFrom<OrderRecord> for Order {
@@ -280,6 +292,11 @@ impl TryFrom<OrderRecord> for Order {
             authorise_claimed_at: r.authorise_claimed_at,
             auto_capture_flagged_at: r.auto_capture_flagged_at,
             last_synced_at: r.last_synced_at,
+            returns: ReturnUrls {
+                success: r.return_success_url,
+                failure: r.return_failure_url,
+                cancel: r.return_cancel_url,
+            },
         })
     }
 }
@@ -289,8 +306,10 @@ pub fn insert_sql(o: &Order) -> (&'static str, Vec<Arg>) {
     (
         "INSERT INTO orders (order_id, checkout_id, order_reference_id, status, channel, country, \
          currency, total_minor, shipping_minor, tax_minor, discount_minor, items, locale, \
-         checkout_url, created_at, updated_at, version, expires_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, 0, ?16)",
+         checkout_url, created_at, updated_at, version, expires_at, return_success_url, \
+         return_failure_url, return_cancel_url) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, 0, ?16, \
+         ?17, ?18, ?19)",
         vec![
             o.order_id.as_str().into(),
             o.checkout_id.as_ref().map(|c| c.as_str()).into(),
@@ -308,6 +327,9 @@ pub fn insert_sql(o: &Order) -> (&'static str, Vec<Arg>) {
             o.checkout_url.as_deref().into(),
             o.created_at.into(),
             Arg::from(o.expires_at),
+            o.returns.success.as_deref().into(),
+            o.returns.failure.as_deref().into(),
+            o.returns.cancel.as_deref().into(),
         ],
     )
 }

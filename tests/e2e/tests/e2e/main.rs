@@ -6,6 +6,7 @@
 //! exclusively; all others hold it shared, so they run in parallel with each other only.
 
 mod api;
+mod embed;
 mod faults;
 mod instore;
 mod online;

@@ -157,6 +157,7 @@ fn select_and_checkout_body_json_shape() {
         },
         locale: "ar_SA",
         country: "SA".into(),
+        return_urls: ReturnUrls::default(),
     };
     // Prices never travel: the body holds SKUs and quantities only.
     assert_eq!(
@@ -176,8 +177,30 @@ fn select_and_checkout_body_json_shape() {
         shipping_address: Address::default(),
         locale: "en_US",
         country: "SA".into(),
+        return_urls: ReturnUrls::default(),
     };
     assert!(empty
         .to_json()
         .starts_with(r#"{"cart":{"items":[]},"signed_cart":null,"#));
+}
+
+#[test]
+fn checkout_body_carries_the_merchants_return_pages() {
+    let body = CheckoutRequest {
+        cart: cart(&[("A", 1)]),
+        consumer: customer(),
+        shipping_address: address(),
+        locale: "en_US",
+        country: "SA".into(),
+        return_urls: ReturnUrls {
+            success: Some("https://shop.example/orders/{order_id}".into()),
+            failure: None,
+            cancel: Some("https://shop.example/cart?x=\"1\"".into()),
+        },
+    };
+    assert!(body.to_json().ends_with(concat!(
+        r#""locale":"en_US","country":"SA","return_urls":{"#,
+        r#""success":"https://shop.example/orders/{order_id}","#,
+        r#""cancel":"https://shop.example/cart?x=\"1\""}}"#
+    )));
 }

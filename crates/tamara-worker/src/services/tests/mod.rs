@@ -9,5 +9,6 @@ mod in_store;
 mod money;
 mod outside;
 mod reconcile;
+mod returns;
 mod timing;
 mod webhook;

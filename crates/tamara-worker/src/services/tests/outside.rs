@@ -72,11 +72,8 @@ fn a_refused_reference_update_is_rolled_back() {
             .await
             .unwrap()
             .reference;
-        h.tamara().fault(
-            "PUT /orders/",
-            crate::testing::FaultKind::Status(400),
-            1,
-        );
+        h.tamara()
+            .fault("PUT /orders/", crate::testing::FaultKind::Status(400), 1);
         assert!(update_reference(&h.app, &a, "NEW-REF").await.is_err());
         let after = h
             .app
