@@ -893,6 +893,13 @@ impl Endpoint for CreditPreCheck {
     }
 }
 
+/// `null` as the type's default (optional lists sent as `null` by some clients).
+fn null_as_default<'de, D: serde::Deserializer<'de>, T: Default + Deserialize<'de>>(
+    d: D,
+) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     // wasm-bindgen-test-runner only runs `#[wasm_bindgen_test]`s; plain `#[test]`s would be
@@ -1168,11 +1175,4 @@ mod tests {
         assert!(body.get("device_id").is_none());
         assert_eq!(body["order_number"], "7");
     }
-}
-
-/// `null` as the type's default (optional lists sent as `null` by some clients).
-fn null_as_default<'de, D: serde::Deserializer<'de>, T: Default + Deserialize<'de>>(
-    d: D,
-) -> Result<T, D::Error> {
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }

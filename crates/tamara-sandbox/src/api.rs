@@ -529,6 +529,14 @@ async fn id_verification(
     }
     let raw = get("phone_number")
         .ok_or_else(|| ApiErr::field("phone_number", "phone_number is required"))?;
+    // Tamara documents the number with its country code (`966544337766`, no `+`).
+    let digits = raw.trim().trim_start_matches('+');
+    if !digits.starts_with(country.calling_code()) {
+        return Err(ApiErr::field(
+            "phone_number",
+            "phone_number must include the country code (e.g. 966544337766)",
+        ));
+    }
     let phone = Phone::parse(&raw, country).map_err(|_| ApiErr::bad("invalid_phone_number"))?;
     // Verified: the documented success phone, or anyone who already paid in this sandbox.
     let verified = phone.national() == SUCCESS_PHONE || {
