@@ -7,6 +7,7 @@
 
 mod api;
 mod faults;
+mod golive;
 mod instore;
 mod online;
 mod webhooks;
