@@ -96,6 +96,16 @@ async fn ensure_registers_the_webhook_once_and_the_doctor_passes() {
         .admin_with_token(Method::GET, "/admin/doctor", None, None)
         .await;
     assert_eq!(r.status.as_u16(), 401);
+    // Leave the sandbox as found: a registration for the Worker's URL would make the sandbox
+    // deliver each event twice (to it and to the order's notification URL), which other tests
+    // count.
+    let id = s(&first.json, "/webhook_id").to_owned();
+    let del = api
+        .admin(Method::DELETE, &format!("/admin/webhooks/{id}"), None)
+        .await;
+    assert_eq!(del.status, StatusCode::OK, "{}", del.describe());
+    let doc = api.admin(Method::GET, "/admin/doctor", None).await;
+    assert_eq!(doc.json["ok"], false, "webhook gone: {}", doc.text);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
