@@ -79,44 +79,51 @@ call() { # METHOD PATH → body on stdout, HTTP status in $STATUS_FILE
 }
 
 if [ "$FIX" = 1 ]; then
-  OUT="$(call POST /admin/webhooks/ensure)"
-  printf '%s' "$OUT" | python3 -c '
+  call POST /admin/webhooks/ensure | python3 /dev/fd/3 3<<'PY' || FAILED=1
 import json, sys
-raw = sys.stdin.read(); body, _, status = raw.rpartition("\n")
-try: v = json.loads(body)
-except Exception: v = {}
+raw = sys.stdin.read()
+body, _, status = raw.rpartition("\n")
+try:
+    v = json.loads(body)
+except ValueError:
+    v = {}
 if status == "200":
     what = "registered" if v.get("created") else ("updated" if v.get("updated") else "already registered, kept")
-    print(f"PASS fix.webhook: {v.get(\"url\")} {what} (id {v.get(\"webhook_id\")})")
+    print(f"PASS fix.webhook: {v.get('url')} {what} (id {v.get('webhook_id')})")
 else:
-    e = v.get("error", {})
-    print(f"FAIL fix.webhook: POST /admin/webhooks/ensure answered {status} {e.get(\"code\", \"\")} → {e.get(\"message\", \"is the Worker running at the URL?\")}")
+    e = v.get("error", {}) if isinstance(v, dict) else {}
+    hint = e.get("message", "is the Worker running at the URL?")
+    print(f"FAIL fix.webhook: POST /admin/webhooks/ensure answered {status} {e.get('code', '')} → {hint}")
     sys.exit(1)
-' || FAILED=1
+PY
 fi
 
-OUT="$(call GET /admin/doctor)"
-printf '%s' "$OUT" | URL="$URL" python3 -c '
+call GET /admin/doctor | URL="$URL" python3 /dev/fd/3 3<<'PY' || FAILED=1
 import json, os, sys
-raw = sys.stdin.read(); body, _, status = raw.rpartition("\n")
+raw = sys.stdin.read()
+body, _, status = raw.rpartition("\n")
 url = os.environ["URL"]
 if status != "200":
-    try: e = json.loads(body).get("error", {})
-    except Exception: e = {}
-    hint = {"000": f"no answer from {url}: is the Worker running (bash scripts/demo.sh, or deployed)?",
-            "401": "the Worker refused the admin token: use its ADMIN_TOKEN",
-            "503": f"{e.get(\"message\", \"configuration missing\")}"}.get(status, e.get("message", ""))
+    try:
+        e = json.loads(body).get("error", {})
+    except (ValueError, AttributeError):
+        e = {}
+    hints = {
+        "000": f"no answer from {url}: is the Worker running (bash scripts/demo.sh, or deployed)?",
+        "401": "the Worker refused the admin token: use its ADMIN_TOKEN",
+    }
+    hint = hints.get(status, f"{e.get('code', '')}: {e.get('message', '')}")
     print(f"FAIL worker.reachable: GET {url}/admin/doctor answered {status} → {hint}")
     sys.exit(1)
 print(f"PASS worker.reachable: {url}")
 v = json.loads(body)
 for c in v["checks"]:
     if c["ok"]:
-        print(f"PASS {c[\"name\"]}: {c[\"detail\"]}")
+        print(f"PASS {c['name']}: {c['detail']}")
     else:
-        print(f"FAIL {c[\"name\"]}: {c[\"detail\"]} → {c[\"fix\"]}")
+        print(f"FAIL {c['name']}: {c['detail']} → {c['fix']}")
 sys.exit(0 if v["ok"] else 1)
-' || FAILED=1
+PY
 
 if [ "$FAILED" = 0 ]; then echo "doctor: all checks passed"; else echo "doctor: some checks FAILED"; fi
 exit "$FAILED"

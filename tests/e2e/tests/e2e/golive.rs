@@ -160,3 +160,69 @@ fn uuid_ish() -> u128 {
         .map(|d| d.as_nanos())
         .unwrap_or(0)
 }
+
+/// `bash scripts/doctor.sh` against this stack: `(exit code, output)`.
+fn doctor_sh(worker: &str, admin_token: &str, fix: bool) -> (i32, String) {
+    let root = tamara_e2e::repo_root();
+    let mut cmd = std::process::Command::new("bash");
+    cmd.current_dir(&root)
+        .arg("scripts/doctor.sh")
+        .args(["--url", worker])
+        .env("ADMIN_TOKEN", admin_token);
+    if fix {
+        cmd.arg("--fix");
+    }
+    let out = cmd.output().expect("bash scripts/doctor.sh");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_sh_passes_on_the_local_stack_and_names_a_refused_admin_token() {
+    let (api, _g) = api_exclusive().await;
+    let stack = tokio::task::block_in_place(tamara_e2e::shared);
+    let worker = stack.worker_url.clone();
+    let token = stack.secrets.admin_token.clone();
+    let (code, text) = tokio::task::block_in_place(|| doctor_sh(&worker, &token, true));
+    assert_eq!(code, 0, "{text}");
+    for line in text.lines().filter(|l| !l.starts_with("doctor:")) {
+        assert!(line.starts_with("PASS "), "{line}\n{text}");
+    }
+    for name in [
+        "wrangler.cron",
+        "fix.webhook",
+        "tamara.api_token",
+        "tamara.webhook",
+        "d1.migrations",
+    ] {
+        assert!(text.contains(&format!("PASS {name}: ")), "{name}: {text}");
+    }
+    for secret in [
+        &stack.secrets.api_token,
+        &stack.secrets.admin_token,
+        &stack.secrets.notification_token,
+        &stack.secrets.cart_signing_key,
+    ] {
+        assert!(
+            !text.contains(secret.as_str()),
+            "a secret in the doctor's output"
+        );
+    }
+    let (code, text) =
+        tokio::task::block_in_place(|| doctor_sh(&worker, "not-the-admin-token", false));
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("FAIL worker.reachable") && text.contains("401"),
+        "{text}"
+    );
+    // Leave no registration behind (other tests count deliveries).
+    let list = api.admin(Method::GET, "/admin/webhooks", None).await;
+    for w in list.json.as_array().cloned().unwrap_or_default() {
+        if w["url"] == format!("{worker}/tamara/webhook").as_str() {
+            let id = s(&w, "/webhook_id").to_owned();
+            api.admin(Method::DELETE, &format!("/admin/webhooks/{id}"), None)
+                .await;
+        }
+    }
+}
