@@ -136,7 +136,10 @@ pub fn webhook_url_allowed(url: &str) -> bool {
 
 /// A webhook URL to register: [`webhook_url_allowed`] and at most [`WEBHOOK_URL_MAX`] bytes.
 pub fn check_webhook_url(url: &str) -> Result<(), WebhookValidationError> {
-    if url.len() > WEBHOOK_URL_MAX || !webhook_url_allowed(url) {
+    // A URI is ASCII with no spaces or control characters (an IDN host must be sent in its
+    // punycode form): `https://Ï` is not a URL Tamara can call.
+    let uri_chars = url.bytes().all(|b| b.is_ascii_graphic());
+    if url.len() > WEBHOOK_URL_MAX || !uri_chars || !webhook_url_allowed(url) {
         return Err(WebhookValidationError::Url);
     }
     Ok(())
@@ -773,6 +776,15 @@ mod tests {
         .unwrap();
         assert_eq!(u.headers, None);
         assert_eq!(u.webhook_type, Some(WebhookType::Order));
+        assert_eq!(
+            check_webhook_url("https://\u{cf}"),
+            Err(WebhookValidationError::Url)
+        );
+        assert_eq!(
+            check_webhook_url("https://a b.example/"),
+            Err(WebhookValidationError::Url)
+        );
+        assert_eq!(check_webhook_url("https://xn--9ca.example/w"), Ok(()));
         let body = br#"{"message":"webhook_already_registered","errors":[{"error_code":"webhook_already_registered","data":{"webhook_id":"w-1","url":"https://a.example/w"}}]}"#;
         let e = ApiError::from_response(400, body);
         assert_eq!(already_registered(&e), Some(WebhookId::new("w-1")));

@@ -57,9 +57,17 @@ pub struct WebhookUpdateIn {
     /// Extra headers Tamara sends (`[]` reads as none).
     #[serde(default, deserialize_with = "tamara_core::webhooks::headers_map")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
-    /// `order` or `dispute`: kept on the update.
-    #[serde(rename = "type", default)]
+    /// `order` or `dispute`: kept on the update. Absent is fine; `null` is refused (the
+    /// contract's `type` is a string).
+    #[serde(rename = "type", default, deserialize_with = "present")]
     pub webhook_type: Option<tamara_core::enums::WebhookType>,
+}
+
+/// `Some` for every value sent: `null` fails as the inner type's own type error.
+fn present<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 /// Every registration.

@@ -171,6 +171,10 @@ fn a_webhook_update_keeps_the_type_sent() {
             "events": ["order_approved"], "headers": []
         }))
         .unwrap();
+        assert!(serde_json::from_value::<WebhookUpdateIn>(json!({
+            "type": null, "url": "https://shop.example.com/disputes", "events": ["order_approved"]
+        }))
+        .is_err());
         let u = merchant::update(&h.app, w.webhook_id.as_str(), input)
             .await
             .unwrap();
