@@ -862,11 +862,12 @@ pub struct CreditPreCheck {
     pub total_amount: Money,
     /// Market.
     pub country_code: Country,
-    /// Lines.
-    #[serde(default)]
+    /// Lines (`null` reads as none).
+    #[serde(default, deserialize_with = "null_as_default")]
     pub items: Vec<Item>,
-    /// Shopper.
-    pub consumer: Consumer,
+    /// Shopper (optional; `null` reads as absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer: Option<Consumer>,
     /// Shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Address>,
@@ -890,6 +891,13 @@ impl Endpoint for CreditPreCheck {
     fn parse_success(status: u16, body: &[u8]) -> Result<Vec<PaymentTypeInfo>, ApiError> {
         parse_default(status, body)
     }
+}
+
+/// `null` as the type's default (optional lists sent as `null` by some clients).
+fn null_as_default<'de, D: serde::Deserializer<'de>, T: Default + Deserialize<'de>>(
+    d: D,
+) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 #[cfg(test)]

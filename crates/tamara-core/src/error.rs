@@ -41,6 +41,10 @@ pub struct ErrorDetail {
     /// A human message, when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Extra data (e.g. `webhook_already_registered` carries the existing `webhook_id` and
+    /// `url`; `tamara-api.md` §14.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
 }
 
 /// Tamara's error body: `{"message": …, "errors": [{"error_code": …}]}`.
@@ -71,6 +75,7 @@ impl ErrorBody {
                 error_code: code,
                 field: None,
                 message: None,
+                data: None,
             }],
         }
     }

@@ -40,6 +40,7 @@
 pub mod checkout;
 pub mod country;
 pub mod display;
+pub mod eligibility;
 pub mod enums;
 pub mod error;
 pub mod http;

@@ -20,9 +20,52 @@ pub struct RegisterWebhook {
     pub events: Vec<EventType>,
     /// https URL, ≤ 255 characters.
     pub url: String,
-    /// Headers Tamara adds to each delivery.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Headers Tamara adds to each delivery. `[]` reads as none: Tamara's PHP SDK sends an empty
+    /// array when no header was added (PHP cannot tell `[]` from `{}`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "headers_map"
+    )]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// Reads webhook `headers`: an object, `null`, or an empty array (none).
+pub fn headers_map<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<std::collections::BTreeMap<String, String>>, D::Error> {
+    use serde::de::Error;
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Headers {
+        Map(std::collections::BTreeMap<String, String>),
+        List(Vec<serde_json::Value>),
+    }
+    match Option::<Headers>::deserialize(d)? {
+        None => Ok(None),
+        Some(Headers::Map(m)) => Ok(Some(m)),
+        Some(Headers::List(l)) if l.is_empty() => Ok(None),
+        Some(Headers::List(_)) => Err(D::Error::custom(
+            "invalid type: sequence, expected a map of header names to values",
+        )),
+    }
+}
+
+/// The id of the existing registration when Tamara refused a registration with
+/// `webhook_already_registered` (its `errors[0].data.webhook_id`, `tamara-api.md` §14.2): the
+/// URL is already registered, which counts as success.
+pub fn already_registered(e: &crate::ApiError) -> Option<WebhookId> {
+    let crate::ApiError::Rejected { body, .. } = e else {
+        return None;
+    };
+    let first = body.errors.first()?;
+    if first.error_code.as_str() != "webhook_already_registered"
+        && body.message != "webhook_already_registered"
+    {
+        return None;
+    }
+    let id = first.data.as_ref()?.get("webhook_id")?.as_str()?;
+    (!id.is_empty()).then(|| WebhookId::new(id.to_owned()))
 }
 
 fn order_type() -> WebhookType {
@@ -93,7 +136,10 @@ pub fn webhook_url_allowed(url: &str) -> bool {
 
 /// A webhook URL to register: [`webhook_url_allowed`] and at most [`WEBHOOK_URL_MAX`] bytes.
 pub fn check_webhook_url(url: &str) -> Result<(), WebhookValidationError> {
-    if url.len() > WEBHOOK_URL_MAX || !webhook_url_allowed(url) {
+    // A URI is ASCII with no spaces or control characters (an IDN host must be sent in its
+    // punycode form): `https://Ï` is not a URL Tamara can call.
+    let uri_chars = url.bytes().all(|b| b.is_ascii_graphic());
+    if url.len() > WEBHOOK_URL_MAX || !uri_chars || !webhook_url_allowed(url) {
         return Err(WebhookValidationError::Url);
     }
     Ok(())
@@ -167,8 +213,12 @@ pub struct Webhook {
     /// Events.
     #[serde(default)]
     pub events: Vec<EventType>,
-    /// Extra headers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Extra headers (`[]` reads as none).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "headers_map"
+    )]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
 }
 
@@ -216,9 +266,16 @@ pub struct UpdateWebhook {
     pub url: String,
     /// Events.
     pub events: Vec<EventType>,
-    /// Extra headers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Extra headers (`[]` reads as none, see [`headers_map`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "headers_map"
+    )]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+    /// `order` or `dispute`, when the caller gave one: kept on the update (not dropped).
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub webhook_type: Option<WebhookType>,
 }
 
 impl UpdateWebhook {
@@ -226,7 +283,10 @@ impl UpdateWebhook {
     /// ([`check_webhook_events`]).
     pub fn validate(&self) -> Result<(), WebhookValidationError> {
         check_webhook_url(&self.url)?;
-        check_webhook_events(&self.events)
+        check_webhook_events(&self.events)?;
+        self.webhook_type
+            .as_ref()
+            .map_or(Ok(()), check_webhook_type)
     }
 }
 
@@ -690,11 +750,47 @@ mod tests {
             url: "http://127.0.0.1:1/x".into(),
             events: vec![EventType::OrderExpired],
             headers: None,
+            webhook_type: None,
         };
         assert_eq!(u.validate(), Ok(()));
         u.events.clear();
         assert_eq!(u.validate(), Err(E::NoEvents));
         u.url = "https://a.com/".repeat(30);
         assert_eq!(u.validate(), Err(E::Url));
+    }
+
+    #[test]
+    fn empty_header_array_is_no_headers_and_already_registered_is_read() {
+        let r: RegisterWebhook = serde_json::from_str(
+            r#"{"url":"https://a.example/w","events":["order_approved"],"headers":[]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.headers, None);
+        assert!(serde_json::from_str::<RegisterWebhook>(
+            r#"{"url":"https://a.example/w","events":["order_approved"],"headers":["x"]}"#,
+        )
+        .is_err());
+        let u: UpdateWebhook = serde_json::from_str(
+            r#"{"webhook_id":"w","url":"https://a.example/w","events":["order_approved"],"headers":[],"type":"order"}"#,
+        )
+        .unwrap();
+        assert_eq!(u.headers, None);
+        assert_eq!(u.webhook_type, Some(WebhookType::Order));
+        assert_eq!(
+            check_webhook_url("https://\u{cf}"),
+            Err(WebhookValidationError::Url)
+        );
+        assert_eq!(
+            check_webhook_url("https://a b.example/"),
+            Err(WebhookValidationError::Url)
+        );
+        assert_eq!(check_webhook_url("https://xn--9ca.example/w"), Ok(()));
+        let body = br#"{"message":"webhook_already_registered","errors":[{"error_code":"webhook_already_registered","data":{"webhook_id":"w-1","url":"https://a.example/w"}}]}"#;
+        let e = ApiError::from_response(400, body);
+        assert_eq!(already_registered(&e), Some(WebhookId::new("w-1")));
+        assert_eq!(
+            already_registered(&ApiError::from_response(400, br#"{"message":"x"}"#)),
+            None
+        );
     }
 }

@@ -789,6 +789,7 @@ fn r20_update_webhook() {
             EventType::OrderExpired,
         ],
         headers: Some(Default::default()),
+        webhook_type: None,
     };
     check_build(
         "update_webhook",

@@ -49,6 +49,10 @@ pub fn routes(st: SandboxState) -> Router<SandboxState> {
         .route("/checkout/payment-options-pre-check", post(pre_check))
         .route("/checkout/payment-types", get(payment_types))
         .route("/checkout/credit-pre-check", post(credit_pre_check))
+        .route(
+            "/pre-checkout/v1/eligibility",
+            post(crate::eligibility::eligibility),
+        )
         .route("/merchants/orders/{order_id}", get(get_order))
         .route("/orders/{order_id}", get(get_order))
         .route(
@@ -70,6 +74,8 @@ pub fn routes(st: SandboxState) -> Router<SandboxState> {
         )
         .route("/merchants/configs", get(merchant_configs))
         .route("/webhooks", post(register_webhook).get(list_webhooks))
+        // A client (Tamara's Odoo module) lists at `/webhooks/list`: the same list.
+        .route("/webhooks/list", get(list_webhooks))
         .route(
             "/webhooks/{webhook_id}",
             get(get_webhook).put(update_webhook).delete(delete_webhook),
@@ -492,11 +498,14 @@ async fn credit_pre_check(
     req.country_code
         .check_currency(req.total_amount.currency())
         .map_err(|e| ApiErr::bad(e.code()))?;
-    if Phone::parse(&req.consumer.phone_number, req.country_code).is_err() {
-        return Err(ApiErr::bad("consumer_invalid_phone_number"));
-    }
-    if is_decline_phone(Some(&req.consumer.phone_number), req.country_code) {
-        return Ok(Json(Vec::new()));
+    // `consumer` (like the other optional objects) may be absent or null.
+    if let Some(consumer) = &req.consumer {
+        if Phone::parse(&consumer.phone_number, req.country_code).is_err() {
+            return Err(ApiErr::bad("consumer_invalid_phone_number"));
+        }
+        if is_decline_phone(Some(&consumer.phone_number), req.country_code) {
+            return Ok(Json(Vec::new()));
+        }
     }
     Ok(Json(filter_types(
         &st.config(),
@@ -520,6 +529,14 @@ async fn id_verification(
     }
     let raw = get("phone_number")
         .ok_or_else(|| ApiErr::field("phone_number", "phone_number is required"))?;
+    // Tamara documents the number with its country code (`966544337766`, no `+`).
+    let digits = raw.trim().trim_start_matches('+');
+    if !digits.starts_with(country.calling_code()) {
+        return Err(ApiErr::field(
+            "phone_number",
+            "phone_number must include the country code (e.g. 966544337766)",
+        ));
+    }
     let phone = Phone::parse(&raw, country).map_err(|_| ApiErr::bad("invalid_phone_number"))?;
     // Verified: the documented success phone, or anyone who already paid in this sandbox.
     let verified = phone.national() == SUCCESS_PHONE || {
@@ -573,7 +590,51 @@ pub fn order_response(st: &SandboxState, order_id: Option<String>) -> Result<Res
     if !jobs.is_empty() {
         st.finish(jobs);
     }
-    Ok(Json(details).into_response())
+    let mut v = serde_json::to_value(&details).unwrap_or_default();
+    full_shape(&mut v);
+    Ok(Json(v).into_response())
+}
+
+/// Every channel answers the same keys (null or zero where there is no value): Tamara's PHP
+/// SDK reads `shipping_address`, `consumer.is_first_order` and each capture's `tax_amount`,
+/// `shipping_amount`, `discount_amount` and `shipping_info` on every order, and throws a
+/// TypeError when an in-store order lacks them.
+pub fn full_shape(v: &mut serde_json::Value) {
+    let Some(o) = v.as_object_mut() else {
+        return;
+    };
+    let currency = o
+        .get("total_amount")
+        .and_then(|m| m.get("currency"))
+        .cloned()
+        .unwrap_or(json!("SAR"));
+    let zero = json!({"amount": 0, "currency": currency});
+    for key in ["shipping_address", "billing_address", "description"] {
+        o.entry(key).or_insert(serde_json::Value::Null);
+    }
+    let consumer = o.entry("consumer").or_insert(serde_json::Value::Null);
+    if consumer.is_null() {
+        *consumer = json!({"first_name": "", "last_name": "", "phone_number": "", "email": ""});
+    }
+    if let Some(c) = consumer.as_object_mut() {
+        for key in ["first_name", "last_name", "phone_number", "email"] {
+            c.entry(key).or_insert(json!(""));
+        }
+        c.entry("is_first_order").or_insert(json!(false));
+    }
+    if let Some(caps) = o
+        .get_mut("transactions")
+        .and_then(|t| t.get_mut("captures"))
+        .and_then(|c| c.as_array_mut())
+    {
+        for cap in caps.iter_mut().filter_map(|c| c.as_object_mut()) {
+            for key in ["tax_amount", "shipping_amount", "discount_amount"] {
+                cap.entry(key).or_insert(zero.clone());
+            }
+            cap.entry("shipping_info")
+                .or_insert(serde_json::Value::Null);
+        }
+    }
 }
 
 /// Authorises (idempotent: a paid order answers the stored authorisation again).
@@ -854,11 +915,21 @@ async fn register_webhook(
     State(st): State<SandboxState>,
     headers: HeaderMap,
     body: Body,
-) -> ApiResult<Webhook> {
+) -> Result<Response, ApiErr> {
     let req: RegisterWebhook = json_body(&headers, body).await?;
     req.validate().map_err(webhook_validation)?;
     let w = {
         let mut inner = st.lock();
+        // A URL already registered: Tamara's `webhook_already_registered`, with the existing
+        // registration in `errors[0].data` (`tamara-api.md` §14.2).
+        if let Some(old) = inner.data.webhooks.values().find(|w| w.url == req.url) {
+            let body = json!({
+                "message": "webhook_already_registered",
+                "errors": [{"error_code": "webhook_already_registered",
+                            "data": {"webhook_id": old.webhook_id, "url": old.url}}]
+            });
+            return Ok((StatusCode::BAD_REQUEST, Json(body)).into_response());
+        }
         let w = Webhook {
             webhook_id: WebhookId::new(new_id()),
             merchant_id: Some(inner.merchant()),
@@ -874,7 +945,7 @@ async fn register_webhook(
         w
     };
     st.save();
-    Ok(Json(w))
+    Ok(Json(w).into_response())
 }
 
 async fn list_webhooks(State(st): State<SandboxState>) -> ApiResult<Vec<Webhook>> {
@@ -902,7 +973,7 @@ struct UpdateBody {
     webhook_type: Option<tamara_core::enums::WebhookType>,
     url: String,
     events: Vec<EventType>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tamara_core::webhooks::headers_map")]
     headers: Option<BTreeMap<String, String>>,
 }
 

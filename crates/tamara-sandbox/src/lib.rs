@@ -72,6 +72,7 @@ pub mod api;
 pub mod config;
 pub mod control;
 pub mod delivery;
+pub mod eligibility;
 pub mod error;
 pub mod faults;
 pub mod hosted;

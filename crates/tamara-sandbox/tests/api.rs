@@ -11,6 +11,8 @@ mod cli;
 mod control;
 #[path = "api/faults.rs"]
 mod faults;
+#[path = "api/golive.rs"]
+mod golive;
 #[path = "api/hosted.rs"]
 mod hosted;
 #[path = "api/in_store.rs"]

@@ -82,6 +82,8 @@ const CSS = `:host{display:block;font-family:var(--tamara-font,system-ui,-apple-
 .tw-option input{margin:2px 0 0;width:18px;height:18px;flex:none;accent-color:var(--tamara-accent,#111118)}
 .tw-option input:focus-visible{outline:none}.tw-body{display:grid;gap:2px}.tw-text{font-weight:600}
 .tw-label{font-size:.87em;color:var(--tamara-muted,#5d5d6b)}.tw-label:empty{display:none}
+.tw-tagline{display:block;font-size:.85em;color:var(--tamara-muted,#5d5d6b)}
+.tw[data-eligible=false] .tw-head{opacity:.45;filter:grayscale(1)}
 .tw-status,.tw-alert{margin-bottom:0}.tw-status{color:var(--tamara-muted,#5d5d6b)}
 .tw-alert{color:var(--tamara-error,#b3261e);font-weight:500}
 .tw[aria-busy=true] .tw-status::before{content:"";display:inline-block;width:.8em;height:.8em;margin-inline-end:.5em;border:2px solid currentColor;border-inline-end-color:transparent;border-radius:50%;vertical-align:-.1em;animation:tw-spin .8s linear infinite}

@@ -108,6 +108,7 @@ fn reason(value: &JsValue) -> Read<Reason> {
     Ok(Reason {
         code: string(value, "code")?,
         message: get(value, "message").as_string().unwrap_or_default(),
+        message_ar: get(value, "message_ar").as_string().unwrap_or_default(),
     })
 }
 

@@ -79,6 +79,7 @@ const SKELETON: &str = concat!(
     "<text x=\"48\" y=\"19.5\" text-anchor=\"middle\" font-family=\"system-ui,'Noto Sans Arabic',sans-serif\" font-size=\"16\" font-weight=\"700\" fill=\"#111118\">tamara</text>",
     "</svg>",
     "<span class=\"tw-title\" id=\"tw-title\"></span>",
+    "<span class=\"tw-tagline\"></span>",
     "</div>",
     "<div class=\"tw-options\" role=\"radiogroup\" aria-labelledby=\"tw-title\"></div>",
     "<p class=\"tw-status\" role=\"status\" aria-live=\"polite\"></p>",
@@ -93,6 +94,7 @@ pub struct View {
     container: Element,
     logo_text: Element,
     title: Element,
+    tagline: Element,
     options: Element,
     status: Element,
     alert: Element,
@@ -182,6 +184,7 @@ impl View {
             options: query(&root, ".tw-options")?,
             logo_text: query(&root, ".tw-logo text")?,
             title: query(&root, ".tw-title")?,
+            tagline: query(&root, ".tw-tagline")?,
             status: query(&root, ".tw-status")?,
             alert: query(&root, ".tw-alert")?,
             container,
@@ -214,6 +217,15 @@ impl View {
                 "tamara"
             }));
             self.title.set_text_content(Some(texts.title));
+        }
+        if changed(&|o| o.tagline != texts.tagline) {
+            self.tagline.set_text_content(Some(texts.tagline));
+        }
+        // Not eligible: Tamara stays on the page, greyed out, with the short reason.
+        if texts.greyed {
+            self.container.set_attribute("data-eligible", "false")?;
+        } else {
+            self.container.remove_attribute("data-eligible")?;
         }
         self.container.set_attribute("data-state", texts.state)?;
         self.container

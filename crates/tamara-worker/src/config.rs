@@ -15,6 +15,8 @@ pub mod names {
     pub const TAMARA_API_TOKEN: &str = "TAMARA_API_TOKEN";
     /// Tamara notification token (HS256 webhook secret).
     pub const TAMARA_NOTIFICATION_TOKEN: &str = "TAMARA_NOTIFICATION_TOKEN";
+    /// The previous notification token, accepted beside the current one while rotating.
+    pub const TAMARA_NOTIFICATION_TOKEN_PREVIOUS: &str = "TAMARA_NOTIFICATION_TOKEN_PREVIOUS";
     /// Bearer token for `/admin/*`.
     pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
     /// HMAC-SHA256 key for signed carts.
@@ -57,6 +59,7 @@ pub struct Config {
     pub sandbox_clock_url: Option<String>,
     api_token: Option<ApiToken>,
     notification_token: Option<NotificationToken>,
+    notification_token_previous: Option<NotificationToken>,
     admin_token: Option<SecretString>,
     cart_signing_key: Option<SecretString>,
 }
@@ -188,6 +191,8 @@ impl Config {
             api_token: non_empty(get(names::TAMARA_API_TOKEN)).map(ApiToken::new),
             notification_token: non_empty(get(names::TAMARA_NOTIFICATION_TOKEN))
                 .map(NotificationToken::new),
+            notification_token_previous: non_empty(get(names::TAMARA_NOTIFICATION_TOKEN_PREVIOUS))
+                .map(NotificationToken::new),
             admin_token: non_empty(get(names::ADMIN_TOKEN)).map(SecretString::new),
             cart_signing_key: non_empty(get(names::CART_SIGNING_KEY)).map(SecretString::new),
         })
@@ -218,6 +223,16 @@ impl Config {
         self.notification_token
             .as_ref()
             .ok_or(AppError::ConfigMissing(names::TAMARA_NOTIFICATION_TOKEN))
+    }
+
+    /// The previous webhook secret, while a rotation is under way.
+    pub fn notification_token_previous(&self) -> Option<&NotificationToken> {
+        self.notification_token_previous.as_ref()
+    }
+
+    /// Whether `TAMARA_API_TOKEN` is set.
+    pub fn has_api_token(&self) -> bool {
+        self.api_token.is_some()
     }
 
     /// The admin bearer token.

@@ -22,7 +22,7 @@ pub const API_TOKEN: &str = tamara_sandbox::config::DEV_API_TOKEN;
 /// The notification token the sandbox signs with.
 pub const NOTIFICATION_TOKEN: &str = tamara_sandbox::config::DEV_NOTIFICATION_TOKEN;
 /// Where the Worker thinks Tamara is.
-pub const API_BASE: &str = "http://tamara.test";
+pub const API_BASE: &str = "http://127.0.0.1:7070";
 
 // ---- D1 -------------------------------------------------------------------------------------
 
@@ -296,7 +296,7 @@ impl SandboxTransport {
 }
 
 impl Transport for SandboxTransport {
-    async fn send(&self, req: &HttpRequest, _timeout_ms: u32) -> AppResult<(u16, Vec<u8>)> {
+    async fn send(&self, req: &HttpRequest, timeout_ms: u32) -> AppResult<(u16, Vec<u8>)> {
         suspension_point().await;
         let path = req
             .url
@@ -321,9 +321,14 @@ impl Transport for SandboxTransport {
             }
             None => {}
         }
-        Ok(self
-            .raw(req.method.as_str(), &path, &req.headers, req.body.clone())
-            .await)
+        // The caller's budget holds as over the network (sandbox delay faults are real time).
+        let budget = std::time::Duration::from_millis(u64::from(timeout_ms));
+        tokio::time::timeout(
+            budget,
+            self.raw(req.method.as_str(), &path, &req.headers, req.body.clone()),
+        )
+        .await
+        .map_err(|_| AppError::TamaraUnreachable(format!("no answer within {timeout_ms} ms")))
     }
 
     async fn sleep(&self, _ms: u64) {}

@@ -363,9 +363,13 @@ async fn id_verification_status() {
     assert_eq!(sb.trigger(&id, "approve").await.0, StatusCode::OK);
     let (_, v) = sb.call("GET", &q("966533333333", "SA"), None).await;
     assert_eq!(v, json!({"is_id_verified": true}));
-    let (s, v) = sb.call("GET", &q("12", "SA"), None).await;
+    let (s, v) = sb.call("GET", &q("96612", "SA"), None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["errors"][0]["error_code"], "invalid_phone_number");
+    // Without the country code (as documented: `966544337766`).
+    let (s, v) = sb.call("GET", &q("544337866", "SA"), None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(v["errors"][0]["field"], "phone_number");
     let (s, _) = sb.call("GET", &q("96599999999", "KW"), None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }

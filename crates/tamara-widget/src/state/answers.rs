@@ -16,6 +16,8 @@ pub struct Reason {
     pub code: String,
     /// Human text (English).
     pub message: String,
+    /// Human text in Arabic, when the Worker gives one (empty otherwise).
+    pub message_ar: String,
 }
 
 /// One Tamara payment option.

@@ -57,6 +57,11 @@ pub struct Texts {
     pub state: &'static str,
     /// Heading next to the logo.
     pub title: &'static str,
+    /// Tamara's checkout line for the market (`tamara-api.md` §14.2): in Saudi Arabia
+    /// "Monthly Payments. Sharia Compliant.", elsewhere "Monthly Payments.".
+    pub tagline: &'static str,
+    /// Tamara shown greyed out: the shopper is not eligible (pre-checkout eligibility).
+    pub greyed: bool,
     /// Options.
     pub options: Vec<OptionTexts>,
     /// Selected option.
@@ -121,10 +126,17 @@ impl Widget {
         let status = match (self.phase, offer) {
             (Phase::Unavailable, Some(offer)) => {
                 let mut text = match &offer.reason {
+                    Some(r) if r.code == NOT_ELIGIBLE => not_eligible_text(lang, r),
                     Some(reason) => unavailable_text(lang, &reason.code, &reason.message),
                     None => unavailable_text(lang, "not_available", ""),
                 };
-                if let (Some(min), Some(max)) = (&offer.min_limit, &offer.max_limit) {
+                let not_eligible = offer
+                    .reason
+                    .as_ref()
+                    .is_some_and(|r| r.code == NOT_ELIGIBLE);
+                if not_eligible {
+                    // The short reason only: the limits are not why.
+                } else if let (Some(min), Some(max)) = (&offer.min_limit, &offer.max_limit) {
                     let (min, max) = (format(min.minor), format(max.minor));
                     text.push_str(&if en {
                         cat(&[" Available for orders from ", &min, " to ", &max, "."])
@@ -164,6 +176,11 @@ impl Widget {
             dir: lang.dir(),
             state: self.phase.name(),
             title: pick("Pay with Tamara", "ادفع مع تمارا"),
+            tagline: tagline(lang, &self.config.country),
+            greyed: self.phase == Phase::Unavailable
+                && offer
+                    .and_then(|o| o.reason.as_ref())
+                    .is_some_and(|r| r.code == NOT_ELIGIBLE),
             options,
             selected: self.selected,
             status,
@@ -175,6 +192,32 @@ impl Widget {
             ),
         }
     }
+}
+
+/// The Worker's reason code when Tamara called the shopper not eligible.
+pub const NOT_ELIGIBLE: &str = "customer_not_eligible";
+
+/// Tamara's checkout line: KSA "Monthly Payments. Sharia Compliant." /
+/// «دفعات شهرية. متوافقة مع الشريعة», other countries "Monthly Payments." / «دفعات شهرية».
+pub fn tagline(lang: Lang, country: &str) -> &'static str {
+    match (lang, country.eq_ignore_ascii_case("SA")) {
+        (Lang::En, true) => "Monthly Payments. Sharia Compliant.",
+        (Lang::Ar, true) => "دفعات شهرية. متوافقة مع الشريعة",
+        (Lang::En, false) => "Monthly Payments.",
+        (Lang::Ar, false) => "دفعات شهرية",
+    }
+}
+
+/// The short reason shown under a greyed-out Tamara (the Worker's words when it gave them).
+fn not_eligible_text(lang: Lang, r: &super::Reason) -> String {
+    let (given, fallback) = match lang {
+        Lang::En => (
+            r.message.trim(),
+            "Tamara isn't available for this phone number right now",
+        ),
+        Lang::Ar => (r.message_ar.trim(), "تمارا غير متاحة لرقم الجوال هذا حاليًا"),
+    };
+    sentence("", if given.is_empty() { fallback } else { given })
 }
 
 /// Instalment line in the widget's language.
@@ -313,10 +356,35 @@ mod tests {
     }
 
     #[test]
+    fn ksa_copy_and_the_not_eligible_reason() {
+        assert_eq!(
+            tagline(Lang::En, "SA"),
+            "Monthly Payments. Sharia Compliant."
+        );
+        assert_eq!(tagline(Lang::Ar, "SA"), "دفعات شهرية. متوافقة مع الشريعة");
+        assert_eq!(tagline(Lang::En, "AE"), "Monthly Payments.");
+        assert_eq!(tagline(Lang::Ar, "KW"), "دفعات شهرية");
+        let r = Reason {
+            code: NOT_ELIGIBLE.into(),
+            message: "Tamara isn't available for this phone number right now".into(),
+            message_ar: "تمارا غير متاحة لرقم الجوال هذا حاليًا".into(),
+        };
+        assert_eq!(
+            not_eligible_text(Lang::En, &r),
+            "Tamara isn't available for this phone number right now."
+        );
+        assert_eq!(
+            not_eligible_text(Lang::Ar, &r),
+            "تمارا غير متاحة لرقم الجوال هذا حاليًا."
+        );
+    }
+
+    #[test]
     fn reasons_end_as_sentences() {
         let reason = Reason {
             code: "not_available_for_customer".into(),
             message: "Tamara is not available for this customer".into(),
+            message_ar: String::new(),
         };
         assert_eq!(
             unavailable_text(Lang::En, &reason.code, &reason.message),

@@ -24,6 +24,11 @@ impl AllowedOrigins {
         )
     }
 
+    /// The origins, as parsed.
+    pub fn list(&self) -> &[String] {
+        &self.0
+    }
+
     /// True when `origin` is on the list.
     pub fn allows(&self, origin: &str) -> bool {
         let o = origin.trim().trim_end_matches('/').to_ascii_lowercase();

@@ -51,6 +51,10 @@ pub enum Route {
     AdminWebhookDelete(String),
     /// `POST /admin/reconcile`
     AdminReconcile,
+    /// `GET /admin/doctor`
+    AdminDoctor,
+    /// `POST /admin/webhooks/ensure`
+    AdminWebhookEnsure,
     /// Known path, wrong method.
     MethodNotAllowed,
     /// Under `/api`, `/admin` or `/tamara` but unknown.
@@ -91,6 +95,8 @@ impl Route {
                 | Route::AdminWebhookUpdate(_)
                 | Route::AdminWebhookDelete(_)
                 | Route::AdminReconcile
+                | Route::AdminDoctor
+                | Route::AdminWebhookEnsure
         )
     }
 }
@@ -158,6 +164,7 @@ pub fn route(method: &str, path: &str) -> Route {
         ["admin", "webhooks"] if is("GET") => Route::AdminWebhookList,
         ["admin", "webhooks"] if is("POST") => Route::AdminWebhookRegister,
         ["admin", "webhooks"] => Route::MethodNotAllowed,
+        ["admin", "webhooks", "ensure"] => pick(Route::AdminWebhookEnsure, "POST"),
         ["admin", "webhooks", w] => match m.as_str() {
             "GET" => id(w, Route::AdminWebhookGet),
             "PUT" => id(w, Route::AdminWebhookUpdate),
@@ -165,6 +172,7 @@ pub fn route(method: &str, path: &str) -> Route {
             _ => Route::MethodNotAllowed,
         },
         ["admin", "reconcile"] => pick(Route::AdminReconcile, "POST"),
+        ["admin", "doctor"] => pick(Route::AdminDoctor, "GET"),
         ["admin", ..] => Route::NotFound,
         _ => Route::Asset,
     }
@@ -251,6 +259,10 @@ mod tests {
         assert_eq!(allowed_methods("/admin/orders/o1/reference-id"), "PUT");
         assert_eq!(allowed_methods("/admin/orders/o1/capture"), "POST");
         assert_eq!(allowed_methods("/admin/in-store/o1/void"), "POST");
+        assert_eq!(allowed_methods("/admin/doctor"), "GET");
+        assert_eq!(allowed_methods("/admin/webhooks/ensure"), "POST");
+        assert!(route("POST", "/admin/webhooks/ensure").is_admin());
+        assert!(route("GET", "/admin/doctor").is_admin());
         // Served with no method at all: the caller answers 404.
         assert_eq!(allowed_methods("/admin/orders/o1/explode"), "");
         assert_eq!(allowed_methods("/admin/orders/o1/x/y"), "");

@@ -13,6 +13,7 @@
 //! | [`admin_webhooks`] | `/admin/webhooks/*` |
 
 pub mod admin;
+pub mod admin_doctor;
 pub mod admin_in_store;
 pub mod admin_money;
 pub mod admin_orders;
@@ -111,6 +112,8 @@ async fn dispatch(ctx: &Ctx, r: Route, req: Request) -> AppResult<Response> {
         Route::AdminWebhookUpdate(id) => admin_webhooks::update(ctx, &req, &id).await,
         Route::AdminWebhookDelete(id) => admin_webhooks::delete(ctx, &id).await,
         Route::AdminReconcile => admin::reconcile(ctx).await,
+        Route::AdminDoctor => admin_doctor::doctor(ctx).await,
+        Route::AdminWebhookEnsure => admin_doctor::ensure_webhook(ctx).await,
         Route::NotFound | Route::Asset | Route::Preflight | Route::MethodNotAllowed => {
             Err(AppError::NotFound("no such endpoint".into()))
         }

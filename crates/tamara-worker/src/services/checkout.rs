@@ -234,6 +234,11 @@ pub async fn create<T: Transport, Q: Sql>(
             };
         }
     }
+    // Tamara said this phone cannot pay this amount (cached from payment-options, or asked
+    // now within 200 ms; no verdict lets the checkout through).
+    if let Ok(phone) = Phone::parse(&request.consumer.phone_number, request.country_code) {
+        super::eligibility::require(app, priced.total, &phone).await?;
+    }
     let tamara = app.tamara()?;
     let (order_id, checkout_id, checkout_url, status) =
         match send_checkout(tamara, &request, retry).await? {

@@ -22,6 +22,13 @@ pub async fn id_verified<T: Transport, Q: Sql>(
     country: Option<&str>,
 ) -> AppResult<bool> {
     let country: Country = parse_country(country, app.cfg.country)?;
+    // Tamara documents ID verification for SA and AE only.
+    if !matches!(country, Country::Sa | Country::Ae) {
+        return Err(AppError::unprocessable(
+            "country_not_supported",
+            format!("ID verification is available in SA and AE, not {country}"),
+        ));
+    }
     let phone = phone.ok_or_else(|| AppError::invalid("`phone` is required"))?;
     let phone = Phone::parse(phone, country).map_err(|_| {
         AppError::unprocessable(
@@ -32,7 +39,8 @@ pub async fn id_verified<T: Transport, Q: Sql>(
     let r = app
         .tamara()?
         .call(&IdVerificationStatus {
-            phone_number: phone.national().to_owned(),
+            // With the country code, as Tamara's sample (`966544337766`).
+            phone_number: phone.international(),
             country_code: country,
         })
         .await?;
@@ -46,9 +54,20 @@ pub struct WebhookUpdateIn {
     pub url: String,
     /// Events.
     pub events: Vec<EventType>,
-    /// Extra headers Tamara sends.
-    #[serde(default)]
+    /// Extra headers Tamara sends (`[]` reads as none).
+    #[serde(default, deserialize_with = "tamara_core::webhooks::headers_map")]
     pub headers: Option<std::collections::BTreeMap<String, String>>,
+    /// `order` or `dispute`: kept on the update. Absent is fine; `null` is refused (the
+    /// contract's `type` is a string).
+    #[serde(rename = "type", default, deserialize_with = "present")]
+    pub webhook_type: Option<tamara_core::enums::WebhookType>,
+}
+
+/// `Some` for every value sent: `null` fails as the inner type's own type error.
+fn present<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 /// Every registration.
@@ -86,6 +105,7 @@ pub async fn update<T: Transport, Q: Sql>(
         url: input.url,
         events: input.events,
         headers: input.headers,
+        webhook_type: input.webhook_type,
     };
     update.validate().map_err(refused)?;
     app.tamara()?.call(&update).await.map_err(webhook_missing)

@@ -10,6 +10,8 @@
 //! |---|---|
 //! | [`catalog`] | the isolate's catalog copy, pricing a cart (online and in-store share it) |
 //! | [`payment_options`] | what the widget shows: payment types, pre-check, cached |
+//! | [`eligibility`] | Tamara's pre-checkout eligibility: 200 ms budget, fail open, hashed cache |
+//! | [`doctor`] | the set-up self-test and idempotent webhook registration |
 //! | [`shopper`] | the shopper's details cleaned up: language, e-mail, addresses |
 //! | [`checkout`] | an online checkout: pricing, the request, the new order |
 //! | [`idempotent`] | `Idempotency-Key`: claim, replay, conflict, lost answers |
@@ -24,6 +26,8 @@
 
 pub mod catalog;
 pub mod checkout;
+pub mod doctor;
+pub mod eligibility;
 pub mod idempotent;
 pub mod in_store;
 pub mod merchant;

@@ -37,6 +37,12 @@ pub async fn payment_options<T: Transport, Q: Sql>(
     let country = parse_country(q.country.as_deref(), cfg.country)?;
     let currency = parse_currency(q.currency.as_deref(), country.currency())?;
     check_pair(country, currency)?;
+    if q.items.is_some() && q.amount.is_some() {
+        return Err(AppError::unprocessable(
+            "amount_and_items",
+            "send exactly one of `amount` and `items`",
+        ));
+    }
     let amount = match &q.items {
         // The cart itself: priced exactly as create-checkout will charge it.
         Some(items) => {
@@ -78,11 +84,16 @@ pub async fn payment_options<T: Transport, Q: Sql>(
         })?),
     };
     let types = payment_types(app, country, currency).await?;
+    // Eligibility first (200 ms budget, fails open): a shopper Tamara would refuse sees Tamara
+    // greyed out, and the pre-check is not asked.
+    let eligibility = super::eligibility::check(app, amount, phone.as_ref()).await;
     let verdict = match &phone {
-        Some(p) => Some(pre_check(app, country, amount, p).await?),
-        None => None,
+        Some(p) if eligibility.allows() => Some(pre_check(app, country, amount, p).await?),
+        _ => None,
     };
-    Ok(options::build(&types, amount, verdict))
+    let mut answer = options::build(&types, amount, verdict);
+    super::eligibility::apply(&mut answer, eligibility);
+    Ok(answer)
 }
 
 async fn payment_types<T: Transport, Q: Sql>(

@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod movements;
 pub mod order;
 pub mod orders;
+pub mod schema;
 pub mod sql;
 
 pub use events::{EventRow, NewEvent, Source};

@@ -94,6 +94,29 @@ impl<T: Transport> Tamara<T> {
         }
     }
 
+    /// Sends `endpoint` once within `budget_ms` (not clamped: Tamara's eligibility budget is
+    /// 200 ms); no retry. For calls whose caller fails open when no answer comes in time.
+    pub async fn call_within<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        budget_ms: u32,
+    ) -> AppResult<E::Response> {
+        let req = self.client.build(endpoint);
+        let result = match self.transport.send(&req, budget_ms.max(1)).await {
+            Ok((status, body)) => E::parse_response(status, &body).map_err(AppError::from),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = &result {
+            self.transport.warn(&format!(
+                "tamara {} {} failed within {budget_ms} ms: {}",
+                req.method.as_str(),
+                path_only(&req.url),
+                e.code()
+            ));
+        }
+        result
+    }
+
     /// Sends `endpoint`; GETs are retried, others sent once.
     pub async fn call<E: Endpoint>(&self, endpoint: &E) -> AppResult<E::Response> {
         let req = self.client.build(endpoint);

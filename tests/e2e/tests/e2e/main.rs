@@ -8,6 +8,7 @@
 mod api;
 mod embed;
 mod faults;
+mod golive;
 mod instore;
 mod online;
 mod webhooks;

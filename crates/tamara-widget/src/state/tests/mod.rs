@@ -168,6 +168,7 @@ fn unavailable_says_why_in_both_languages() {
         reason: Some(Reason {
             code: "amount_below_minimum".into(),
             message: "The order total is below Tamara's minimum of 100.00 SAR.".into(),
+            message_ar: String::new(),
         }),
         options: vec![],
         ..offer(5750)

@@ -4,6 +4,7 @@
 mod common;
 mod errors;
 mod flow;
+mod golive;
 mod idempotency;
 mod in_store;
 mod money;
