@@ -30,7 +30,11 @@ pub const REQUIRED_EVENTS: [EventType; 7] = [
 ];
 
 /// The migrations in `migrations/` (a test keeps this list equal to the directory).
-pub const MIGRATIONS: [&str; 2] = ["0001_init.sql", "0002_seed_catalog.sql"];
+pub const MIGRATIONS: [&str; 3] = [
+    "0001_init.sql",
+    "0002_seed_catalog.sql",
+    "0003_return_urls.sql",
+];
 /// The tables those migrations create.
 pub const TABLES: [&str; 7] = [
     "cancels",
