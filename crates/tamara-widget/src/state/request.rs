@@ -18,6 +18,11 @@ pub struct CheckoutRequest {
     pub locale: &'static str,
     /// ISO country.
     pub country: String,
+    /// The plan the shopper picked (`PAY_BY_INSTALMENTS`, `PAY_NOW`, …): the Worker checks it
+    /// against the plans it computes itself and sends it to Tamara.
+    pub payment_type: String,
+    /// Instalments of the picked plan (`1` for the types paid at once).
+    pub instalments: u32,
 }
 
 /// Writes JSON text: objects, strings, numbers, `null` (what the checkout body needs).
@@ -117,6 +122,10 @@ impl CheckoutRequest {
         j.raw("billing_address", "null");
         j.field("locale", self.locale);
         j.field("country", &self.country);
+        if !self.payment_type.is_empty() {
+            j.field("payment_type", &self.payment_type);
+            j.raw("instalments", &uint(u64::from(self.instalments)));
+        }
         j.close('}');
         j.0.pop();
         j.0

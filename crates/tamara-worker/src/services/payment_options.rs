@@ -85,7 +85,8 @@ pub async fn payment_options<T: Transport, Q: Sql>(
     Ok(options::build(&types, amount, verdict))
 }
 
-async fn payment_types<T: Transport, Q: Sql>(
+/// Tamara's payment types for the market (cached per isolate).
+pub async fn payment_types<T: Transport, Q: Sql>(
     app: &App<T, Q>,
     country: Country,
     currency: Currency,

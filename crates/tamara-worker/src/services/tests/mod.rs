@@ -7,6 +7,7 @@ mod flow;
 mod idempotency;
 mod in_store;
 mod money;
+mod plan;
 mod reconcile;
 mod timing;
 mod webhook;
