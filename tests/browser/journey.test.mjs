@@ -166,7 +166,16 @@ describe("1. the plan the shopper picks is the plan Tamara gets", () => {
 
 describe("2. every page fits a phone; 3. words; 7/8. sandbox pages; axe on all of them", () => {
   test("store, cart, thank-you, POS, hosted checkout, in-store pay page, SMS outbox: 360/390/1280 px, en/ar, no sideways scroll, 0 axe violations", { timeout: 300_000 }, async () => {
+    // A paid order (approved at the sandbox; its webhook makes the Worker authorise it) and one
+    // the shopper canceled (the sandbox records that as expired).
     const paid = await apiCheckout([["TSHIRT-1", 2]]);
+    const canceled = await apiCheckout([["DATES-1", 1]]);
+    for (const [order, event] of [[paid, "approve"], [canceled, "expire"]]) {
+      const r = await fetch(`${stack.sandbox}/_sandbox/orders/${order.order_id}/trigger`, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ event }),
+      });
+      assert.ok(r.ok, await r.text());
+    }
     const pending = await apiCheckout([["WATCH-1", 3], ["DATES-1", 1]], "ar_SA", { payment_type: "PAY_BY_INSTALMENTS", instalments: 4 });
     const link = await inStoreLink("1234.50");
     for (const lang of ["en", "ar"]) {
@@ -182,11 +191,12 @@ describe("2. every page fits a phone; 3. words; 7/8. sandbox pages; axe on all o
         // The widget's edge is on screen.
         const box = await page.locator("tamara-checkout").boundingBox();
         assert.ok(box.x >= 0 && box.x + box.width <= width, `widget ${JSON.stringify(box)} in ${width}`);
-        await page.goto(`${stack.worker}/cart.html?lang=${lang}&order_id=${paid.order_id}&reason=canceled`);
+        await page.goto(`${stack.worker}/cart.html?lang=${lang}&order_id=${canceled.order_id}&reason=canceled`);
         await page.locator("#order-status[data-status]").waitFor();
+        assert.equal(await page.locator("#order-status").textContent(), lang === "en" ? "Canceled" : "ملغي");
         await check(page, `cart-${tag}`);
         await page.goto(`${stack.worker}/thank-you.html?lang=${lang}&order_id=${paid.order_id}`);
-        await page.locator("#order-status[data-status]").waitFor();
+        await page.locator("#order-status[data-status=authorised]").waitFor({ timeout: 30_000 });
         await check(page, `thank-you-${tag}`);
         await page.goto(`${stack.worker}/pos.html?lang=${lang}`);
         await page.waitForSelector("#token");

@@ -234,7 +234,12 @@ fn money_html(m: Money, locale: &Locale) -> String {
 
 fn status_label(s: &OrderStatus, ar: bool) -> String {
     if !ar {
-        return s.as_str().replace('_', " ");
+        let words = s.as_str().replace('_', " ");
+        let mut chars = words.chars();
+        return match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => words,
+        };
     }
     match s {
         OrderStatus::New => "جديد",
@@ -558,7 +563,7 @@ input[type=tel]{width:100%;font-size:1.1rem;padding:.6rem;border:1px solid #bbb;
 button{flex:1 1 12rem;font-size:1rem;padding:.75rem 1rem;border-radius:8px;border:1px solid #1d1d1f;background:#fff;cursor:pointer}\
 button#pay{background:#1d1d1f;color:#fff}button:focus-visible,input:focus-visible{outline:3px solid #3b82f6;outline-offset:2px}\
 .hint{background:#fff8e1;border:1px dashed #c9a100;border-radius:8px;padding:.5rem .75rem;font-size:.9rem;margin-top:1rem}\
-.notice{font-size:1.05rem}.amt{white-space:nowrap}\
+.notice{font-size:1.05rem}.amt{white-space:nowrap}#plan td:nth-child(2){white-space:nowrap}\
 ol.sms{list-style:none;padding:0;margin:0}.sms-item{border-top:1px solid #eee;padding:.5rem 0}.sms-item p{margin:.25rem 0;overflow-wrap:anywhere}\
 a{color:#1d4ed8}\
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
