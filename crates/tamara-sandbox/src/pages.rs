@@ -1282,7 +1282,10 @@ mod tests {
         // Thousands grouped, the store's sign.
         assert!(plan_summary(sar(389_700), 1, &ar).contains("3,897.00\u{a0}ر.س."));
         let html = hint_html(strings(&ar));
-        assert!(html.contains("يوافق، <bdi>") && !html.contains(", "), "{html}");
+        assert!(
+            html.contains("يوافق، <bdi>") && !html.contains(", "),
+            "{html}"
+        );
         // No promise of a verification code the page never asks for.
         assert!(!EN.phone_help.contains("verification code"));
         assert!(!AR.phone_help.contains("رمز التحقق"));
@@ -1293,7 +1296,10 @@ mod tests {
         let mut v = view(Locale::EnUs);
         v.status = OrderStatus::Canceled;
         let html = render_checkout(&v);
-        assert!(html.contains("The store cancelled this payment link."), "{html}");
+        assert!(
+            html.contains("The store cancelled this payment link."),
+            "{html}"
+        );
         assert!(!html.contains("status: canceled"));
         let (_, body) = Notice::Voided.text(&Locale::ArSa);
         assert!(body.starts_with("ألغى المتجر رابط الدفع هذا."));

@@ -225,10 +225,7 @@ mod tests {
         );
         assert_eq!(
             plans(&types(), sar(15000)),
-            vec![
-                (PaymentType::PayByInstalments, 3),
-                (PaymentType::PayNow, 1)
-            ]
+            vec![(PaymentType::PayByInstalments, 3), (PaymentType::PayNow, 1)]
         );
         let v = build(&[], sar(23000), None);
         assert_eq!(v["reason"]["code"], "not_available");

@@ -211,9 +211,13 @@ fn three_plans(total: u64) -> PaymentOptions {
 
 #[test]
 fn the_chosen_plan_is_sent() {
-    for (index, want) in [("PAY_BY_INSTALMENTS", 3), ("PAY_BY_INSTALMENTS", 4), ("PAY_NOW", 1)]
-        .into_iter()
-        .enumerate()
+    for (index, want) in [
+        ("PAY_BY_INSTALMENTS", 3),
+        ("PAY_BY_INSTALMENTS", 4),
+        ("PAY_NOW", 1),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let mut w = ready(&[("TSHIRT-1", 4)]);
         w.apply(Input::SetCustomer(customer()));
@@ -226,7 +230,13 @@ fn the_chosen_plan_is_sent() {
         };
         assert_eq!((body.payment_type.as_str(), body.instalments), want);
         let json = body.to_json();
-        assert!(json.contains(&format!(r#""payment_type":"{}","instalments":{}"#, want.0, want.1)), "{json}");
+        assert!(
+            json.contains(&format!(
+                r#""payment_type":"{}","instalments":{}"#,
+                want.0, want.1
+            )),
+            "{json}"
+        );
     }
 }
 

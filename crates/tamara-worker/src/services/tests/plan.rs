@@ -9,7 +9,10 @@ use crate::testing::{block_on, Harness};
 
 /// The sandbox's view of an order (its control API).
 async fn sandbox_order(h: &Harness, order_id: &str) -> Value {
-    let all = h.tamara().control("GET", "/_sandbox/orders", json!({})).await;
+    let all = h
+        .tamara()
+        .control("GET", "/_sandbox/orders", json!({}))
+        .await;
     all.as_array()
         .and_then(|a| a.iter().find(|o| o["order_id"] == order_id).cloned())
         .unwrap_or_else(|| panic!("no sandbox order {order_id}: {all}"))
@@ -78,8 +81,15 @@ fn a_plan_not_offered_is_refused_before_tamara() {
         let mut v = body(&[("TSHIRT-1", 4)]);
         v["instalments"] = json!(4);
         let (status, v) = checkout(&h, None, &v).await;
-        assert_eq!((status, v["error"]["code"].as_str()), (422, Some("plan_not_available")));
-        assert_eq!(h.tamara().count("POST /checkout"), before, "Tamara never asked");
+        assert_eq!(
+            (status, v["error"]["code"].as_str()),
+            (422, Some("plan_not_available"))
+        );
+        assert_eq!(
+            h.tamara().count("POST /checkout"),
+            before,
+            "Tamara never asked"
+        );
     });
 }
 
