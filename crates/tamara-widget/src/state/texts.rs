@@ -273,7 +273,11 @@ fn unavailable_text(lang: Lang, code: &str, message: &str) -> String {
 /// A refused checkout whose cause is in the shopper's details (the Worker's 4xx codes): the
 /// Worker's English message names JSON fields, so the shopper reads words of their own.
 fn failure_is_details(code: &str) -> bool {
-    code.starts_with("invalid")
+    (code.starts_with("invalid")
+        && !matches!(
+            code,
+            "invalid_response" | "invalid_json" | "invalid_signed_cart"
+        ))
         || code.starts_with("consumer_")
         || code.starts_with("shipping_")
         || code.starts_with("billing_")

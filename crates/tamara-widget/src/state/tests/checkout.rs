@@ -15,6 +15,8 @@ fn only_http_checkout_urls_are_followed() {
         checkout_url: "javascript:alert(1)".into(),
     }));
     assert!(matches!(&fx[..], [Effect::Error(f)] if f.code == "invalid_response"));
+    // Not the shopper's details: a plain "couldn't be started".
+    assert!(!w.texts(&fmt).alert.contains("check your details"));
     w.apply(Input::Retry);
     let fx = w.apply(Input::CheckoutCreated(CheckoutCreated {
         order_id: "o".into(),
