@@ -123,8 +123,47 @@ async fn deliveries(State(st): State<SandboxState>) -> Json<Value> {
     Json(serde_json::to_value(&st.lock().data.deliveries).unwrap_or(Value::Null))
 }
 
-async fn sms(State(st): State<SandboxState>) -> Json<Value> {
-    Json(serde_json::to_value(&st.lock().data.sms).unwrap_or(Value::Null))
+/// The SMS outbox: JSON (`[{phone, text, link, …}]`) for programs, an HTML page with
+/// clickable links for a browser (an `Accept` that names `text/html` and not JSON);
+/// `?lang=ar` for the Arabic page.
+async fn sms(
+    State(st): State<SandboxState>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> Response {
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let inner = st.lock();
+    if !accept.contains("text/html") || accept.contains("application/json") {
+        return Json(serde_json::to_value(&inner.data.sms).unwrap_or(Value::Null)).into_response();
+    }
+    let views: Vec<crate::pages::SmsView> = inner
+        .data
+        .sms
+        .iter()
+        .map(|m| crate::pages::SmsView {
+            phone: m.phone.clone(),
+            text: m.text.clone(),
+            link: m.link.clone(),
+            lang: m.lang.clone(),
+            order_id: m.order_id.to_string(),
+        })
+        .collect();
+    drop(inner);
+    let arabic = tamara_core::http::parse_query(q.as_deref().unwrap_or(""))
+        .iter()
+        .any(|(k, v)| k == "lang" && v.starts_with("ar"));
+    let locale = if arabic {
+        tamara_core::Locale::ArSa
+    } else {
+        tamara_core::Locale::EnUs
+    };
+    crate::hosted::html(
+        StatusCode::OK,
+        crate::pages::render_sms_outbox(&views, &locale),
+    )
 }
 
 async fn orders(State(st): State<SandboxState>) -> Json<Value> {

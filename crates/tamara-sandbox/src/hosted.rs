@@ -32,7 +32,8 @@ const MERCHANT_NAME: &str = "Sandbox Merchant";
 /// `form-action`: browsers apply it to the 303 redirect to the merchant's site.)
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; frame-ancestors 'none'";
 
-fn html(status: StatusCode, body: String) -> Response {
+/// An HTML answer with the hosted pages' security headers.
+pub(crate) fn html(status: StatusCode, body: String) -> Response {
     (
         status,
         [
@@ -95,6 +96,7 @@ fn closed(o: &StoredOrder, now: Timestamp) -> Option<(StatusCode, Notice)> {
         OrderStatus::New if now >= o.state.expires_at => Some((StatusCode::GONE, Notice::Expired)),
         OrderStatus::New => None,
         OrderStatus::Expired => Some((StatusCode::GONE, Notice::Expired)),
+        OrderStatus::Canceled => Some((StatusCode::CONFLICT, Notice::Voided)),
         s => Some((StatusCode::CONFLICT, Notice::AlreadyDecided(s.clone()))),
     }
 }
@@ -177,7 +179,15 @@ async fn submit(
             Ok(_) => ok,
             Err(e) => html(
                 e.status,
-                pages::render_message(fail_title, &e.message, &locale),
+                pages::render_message(
+                    if locale.is_arabic() {
+                        "تعذّر إتمام العملية"
+                    } else {
+                        fail_title
+                    },
+                    &e.message,
+                    &locale,
+                ),
             ),
         }
     })();
@@ -300,11 +310,19 @@ async fn checkout_submit(
                     let Ok(p) = Phone::parse(raw, o.country) else {
                         return Err(Box::new(html(
                             StatusCode::BAD_REQUEST,
-                            pages::render_message(
-                                "Invalid phone number",
-                                "Enter a mobile number of the order's country, e.g. 544337866.",
-                                locale,
-                            ),
+                            if locale.is_arabic() {
+                                pages::render_message(
+                                    "رقم الجوال غير صالح",
+                                    "أدخل رقم جوال من بلد الطلب، مثل 544337866.",
+                                    locale,
+                                )
+                            } else {
+                                pages::render_message(
+                                    "Invalid phone number",
+                                    "Enter a mobile number of the order's country, e.g. 544337866.",
+                                    locale,
+                                )
+                            },
                         )));
                     };
                     if p.national() == DECLINE_PHONE {

@@ -124,6 +124,8 @@ pub enum Notice {
     Declined,
     /// The shopper canceled.
     Canceled,
+    /// The store voided (cancelled) the payment link before it was paid.
+    Voided,
 }
 
 impl Notice {
@@ -178,6 +180,13 @@ impl Notice {
                 pick("Payment canceled", "تم إلغاء الدفع"),
                 pick("You canceled this checkout.", "لقد ألغيت عملية الدفع هذه."),
             ),
+            Notice::Voided => (
+                pick("Payment link cancelled", "تم إلغاء رابط الدفع"),
+                pick(
+                    "The store cancelled this payment link. Nothing was charged; ask the cashier for a new link.",
+                    "ألغى المتجر رابط الدفع هذا. لم يُخصم أي مبلغ؛ اطلب رابطًا جديدًا من أمين الصندوق.",
+                ),
+            ),
         }
     }
 }
@@ -225,7 +234,12 @@ fn money_html(m: Money, locale: &Locale) -> String {
 
 fn status_label(s: &OrderStatus, ar: bool) -> String {
     if !ar {
-        return s.as_str().replace('_', " ");
+        let words = s.as_str().replace('_', " ");
+        let mut chars = words.chars();
+        return match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => words,
+        };
     }
     match s {
         OrderStatus::New => "جديد",
@@ -361,6 +375,27 @@ pub fn instalment_plan(
         .collect()
 }
 
+/// `n` payments in Arabic with number agreement: «دفعة واحدة», the dual «دفعتان», «3 دفعات»
+/// (3–10: plural), «11 دفعة» (11 and more: singular).
+fn ar_payments(n: u32) -> String {
+    match n {
+        0 | 1 => "دفعة واحدة".to_owned(),
+        2 => "دفعتان".to_owned(),
+        3..=10 => format!("{n} دفعات"),
+        _ => format!("{n} دفعة"),
+    }
+}
+
+/// `n` monthly payments in Arabic, the adjective agreeing: «دفعتان شهريتان», «3 دفعات شهرية».
+fn ar_monthly_payments(n: u32) -> String {
+    match n {
+        0 | 1 => "دفعة شهرية واحدة".to_owned(),
+        2 => "دفعتان شهريتان".to_owned(),
+        3..=10 => format!("{n} دفعات شهرية"),
+        _ => format!("{n} دفعة شهرية"),
+    }
+}
+
 /// The one-line plan summary: `4 payments of SAR\u{a0}57.50` (or the uneven/pay-in-full
 /// variants), amounts written by [`money_text`].
 pub fn plan_summary(total: Money, instalments: u32, locale: &Locale) -> String {
@@ -380,7 +415,7 @@ pub fn plan_summary(total: Money, instalments: u32, locale: &Locale) -> String {
     if first == last {
         let m = money_text(first, ar);
         if ar {
-            format!("{n} دفعات بقيمة {m}")
+            format!("{} بقيمة {m}", ar_payments(n))
         } else {
             format!("{n} payments of {m}")
         }
@@ -388,7 +423,13 @@ pub fn plan_summary(total: Money, instalments: u32, locale: &Locale) -> String {
         let f = money_text(first, ar);
         let rest = n - 1;
         if ar {
-            format!("{n} دفعات: {f} اليوم، ثم {rest} دفعات شهرية")
+            format!(
+                "{}: {f} اليوم، ثم {}",
+                ar_payments(n),
+                ar_monthly_payments(rest)
+            )
+        } else if rest == 1 {
+            format!("{n} payments: {f} today, then 1 monthly payment")
         } else {
             format!("{n} payments: {f} today, then {rest} monthly payments")
         }
@@ -418,6 +459,8 @@ struct Strings {
     phone: &'static str,
     phone_help: &'static str,
     pay: &'static str,
+    pay_full: &'static str,
+    list_sep: &'static str,
     decline: &'static str,
     cancel: &'static str,
     test_phones: &'static str,
@@ -447,8 +490,10 @@ const EN: Strings = Strings {
     number: "Payment",
     due: "Due",
     phone: "Mobile number",
-    phone_help: "We send the verification code to this number.",
+    phone_help: "Sandbox: no code is sent; the number decides the outcome (test phones below).",
     pay: "Pay first instalment",
+    pay_full: "Pay in full",
+    list_sep: ", ",
     decline: "Decline",
     cancel: "Cancel and return to store",
     test_phones: "Sandbox test phones:",
@@ -478,8 +523,10 @@ const AR: Strings = Strings {
     number: "الدفعة",
     due: "تاريخ الاستحقاق",
     phone: "رقم الجوال",
-    phone_help: "سنرسل رمز التحقق إلى هذا الرقم.",
+    phone_help: "بيئة تجريبية: لا يُرسل أي رمز، والرقم يحدد النتيجة (أرقام الاختبار أدناه).",
     pay: "ادفع الدفعة الأولى",
+    pay_full: "ادفع المبلغ كاملًا",
+    list_sep: "، ",
     decline: "رفض",
     cancel: "إلغاء والعودة إلى المتجر",
     test_phones: "أرقام الاختبار في البيئة التجريبية:",
@@ -516,7 +563,9 @@ input[type=tel]{width:100%;font-size:1.1rem;padding:.6rem;border:1px solid #bbb;
 button{flex:1 1 12rem;font-size:1rem;padding:.75rem 1rem;border-radius:8px;border:1px solid #1d1d1f;background:#fff;cursor:pointer}\
 button#pay{background:#1d1d1f;color:#fff}button:focus-visible,input:focus-visible{outline:3px solid #3b82f6;outline-offset:2px}\
 .hint{background:#fff8e1;border:1px dashed #c9a100;border-radius:8px;padding:.5rem .75rem;font-size:.9rem;margin-top:1rem}\
-.notice{font-size:1.05rem}.amt{white-space:nowrap}\
+.notice{font-size:1.05rem}.amt{white-space:nowrap}#plan td:nth-child(2){white-space:nowrap}\
+ol.sms{list-style:none;padding:0;margin:0}.sms-item{border-top:1px solid #eee;padding:.5rem 0}.sms-item p{margin:.25rem 0;overflow-wrap:anywhere}\
+a{color:#1d4ed8}\
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
 @media (max-width:30rem){main{margin:.5rem auto}.card{padding:1rem}button{flex-basis:100%}}";
 
@@ -532,7 +581,7 @@ fn page(locale: &Locale, title: &str, body: &str) -> String {
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'\">\n\
 <meta name=\"robots\" content=\"noindex\">\n<title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n\
-<div class=\"sandbox\" role=\"note\" id=\"sandbox-banner\">{banner}</div>\n<main>\n{body}</main>\n</body>\n</html>\n",
+<header><div class=\"sandbox\" role=\"note\" id=\"sandbox-banner\">{banner}</div></header>\n<main>\n{body}</main>\n</body>\n</html>\n",
         title = escape(title),
         banner = escape(s.sandbox),
     )
@@ -636,9 +685,10 @@ fn plan_html(
 
 fn hint_html(s: &Strings) -> String {
     format!(
-        "<p class=\"hint\" id=\"test-phones\">{} <bdi>{APPROVE_PHONE}</bdi> {}, <bdi>{DECLINE_PHONE}</bdi> {}.</p>\n",
+        "<p class=\"hint\" id=\"test-phones\">{} <bdi>{APPROVE_PHONE}</bdi> {}{}<bdi>{DECLINE_PHONE}</bdi> {}.</p>\n",
         escape(s.test_phones),
         escape(s.approves),
+        s.list_sep,
         escape(s.declines)
     )
 }
@@ -668,6 +718,8 @@ fn form_or_notice(
     let s = strings(locale);
     let notice = if now >= expires_at || *status == OrderStatus::Expired {
         Some(Notice::Expired)
+    } else if *status == OrderStatus::Canceled {
+        Some(Notice::Voided)
     } else if *status != OrderStatus::New {
         Some(Notice::AlreadyDecided(status.clone()))
     } else {
@@ -706,6 +758,15 @@ fn form_or_notice(
     h.push_str(&hint_html(s));
     h.push_str("</section>\n");
     h
+}
+
+/// The pay button: the first instalment, or the whole amount for a plan paid at once.
+fn pay_label(s: &Strings, instalments: u32) -> &'static str {
+    if instalments > 1 {
+        s.pay
+    } else {
+        s.pay_full
+    }
 }
 
 /// The start of a session page: the title card with the order details, then the opening of
@@ -764,7 +825,11 @@ pub fn render_checkout(v: &CheckoutPageView) -> String {
     body.push_str(&form_or_notice(
         &action,
         &v.consumer_phone,
-        &[("pay", s.pay), ("decline", s.decline), ("cancel", s.cancel)],
+        &[
+            ("pay", pay_label(s, v.instalments)),
+            ("decline", s.decline),
+            ("cancel", s.cancel),
+        ],
         &v.status,
         v.expires_at,
         v.now,
@@ -792,13 +857,79 @@ pub fn render_pay_link(v: &PayLinkPageView) -> String {
     body.push_str(&form_or_notice(
         &action,
         &v.consumer_phone,
-        &[("pay", s.pay), ("decline", s.decline)],
+        &[("pay", pay_label(s, v.instalments)), ("decline", s.decline)],
         &v.status,
         v.expires_at,
         v.now,
         &v.locale,
     ));
     page(&v.locale, s.pay_link_title, &body)
+}
+
+/// One message of the SMS outbox page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsView {
+    /// Phone the message went to.
+    pub phone: String,
+    /// The text (in the message's own language).
+    pub text: String,
+    /// The payment link in it.
+    pub link: String,
+    /// `en` or `ar`: the message's language.
+    pub lang: String,
+    /// Tamara order id.
+    pub order_id: String,
+}
+
+/// The SMS outbox (`GET /_sandbox/sms` from a browser): newest first, each link clickable.
+pub fn render_sms_outbox(messages: &[SmsView], locale: &Locale) -> String {
+    let ar = locale.is_arabic();
+    let (title, empty, open, to) = if ar {
+        (
+            "صندوق الرسائل (بيئة تجريبية)",
+            "لا توجد رسائل بعد. أرسل رابط دفع من صفحة نقطة البيع.",
+            "افتح رابط الدفع",
+            "إلى",
+        )
+    } else {
+        (
+            "SMS outbox (sandbox)",
+            "No messages yet. Send a payment link from the POS page.",
+            "Open the payment link",
+            "To",
+        )
+    };
+    let mut body = format!(
+        "<section class=\"card\" aria-labelledby=\"title\">\n<h1 id=\"title\">{}</h1>\n",
+        escape(title)
+    );
+    if messages.is_empty() {
+        let _ = writeln!(body, "<p id=\"sms-empty\">{}</p>", escape(empty));
+    } else {
+        body.push_str("<ol class=\"sms\" id=\"sms-list\" reversed>\n");
+        for m in messages.iter().rev() {
+            let (lang, dir) = if m.lang == "ar" {
+                ("ar", "rtl")
+            } else {
+                ("en", "ltr")
+            };
+            let _ = writeln!(
+                body,
+                "<li class=\"sms-item\" data-order-id=\"{id}\"><p class=\"help\">{to} <bdi dir=\"ltr\">+{phone}</bdi></p>\
+<p lang=\"{lang}\" dir=\"{dir}\">{text}</p><p><a href=\"{link}\" lang=\"{page_lang}\">{open}</a></p></li>",
+                id = escape(&m.order_id),
+                to = escape(to),
+                phone = escape(&m.phone),
+                text = escape(&m.text),
+                link = escape(&m.link),
+                page_lang = if ar { "ar" } else { "en" },
+                open = escape(open),
+            );
+        }
+        body.push_str("</ol>\n");
+    }
+    body.push_str("</section>\n");
+    page(locale, title, &body)
 }
 
 /// A simple page: heading + paragraph (both escaped).
@@ -1136,5 +1267,54 @@ mod tests {
             locale: Locale::EnUs,
         });
         assert!(html.contains("<p>a &lt; b</p>"));
+    }
+
+    #[test]
+    fn arabic_counts_agree_and_lists_use_the_arabic_comma() {
+        let ar = Locale::ArSa;
+        // 100.00 in 3: 33.34 today, then 2 monthly payments (the dual).
+        assert_eq!(
+            plan_summary(sar(10_000), 3, &ar),
+            "3 دفعات: \u{200f}33.34\u{a0}ر.س.\u{200f} اليوم، ثم دفعتان شهريتان"
+        );
+        assert!(plan_summary(sar(10_000), 2, &ar).starts_with("دفعتان بقيمة"));
+        assert!(plan_summary(sar(10_001), 12, &ar).contains("ثم 11 دفعة شهرية"));
+        // Thousands grouped, the store's sign.
+        assert!(plan_summary(sar(389_700), 1, &ar).contains("3,897.00\u{a0}ر.س."));
+        let html = hint_html(strings(&ar));
+        assert!(
+            html.contains("يوافق، <bdi>") && !html.contains(", "),
+            "{html}"
+        );
+        // No promise of a verification code the page never asks for.
+        assert!(!EN.phone_help.contains("verification code"));
+        assert!(!AR.phone_help.contains("رمز التحقق"));
+    }
+
+    #[test]
+    fn voided_links_say_the_store_cancelled_them_and_outbox_links_are_clickable() {
+        let mut v = view(Locale::EnUs);
+        v.status = OrderStatus::Canceled;
+        let html = render_checkout(&v);
+        assert!(
+            html.contains("The store cancelled this payment link."),
+            "{html}"
+        );
+        assert!(!html.contains("status: canceled"));
+        let (_, body) = Notice::Voided.text(&Locale::ArSa);
+        assert!(body.starts_with("ألغى المتجر رابط الدفع هذا."));
+        let page = render_sms_outbox(
+            &[SmsView {
+                phone: "966544337866".into(),
+                text: "Pay <here>".into(),
+                link: "http://127.0.0.1:7070/pay/c?x=1&y=2".into(),
+                lang: "en".into(),
+                order_id: "o-1".into(),
+            }],
+            &Locale::EnUs,
+        );
+        assert!(page.contains("<a href=\"http://127.0.0.1:7070/pay/c?x=1&amp;y=2\""));
+        assert!(page.contains("Pay &lt;here&gt;"));
+        assert!(page.contains("<header>") && page.contains("<main>"));
     }
 }

@@ -127,7 +127,7 @@ function prefetch({ workerUrl, worker_url, country, currency, cart, customer }) 
     if (!sku || /[:,]/.test(sku) || !Number.isSafeInteger(quantity) || quantity < 1) return undefined;
     lines.set(sku, (lines.get(sku) ?? 0) + quantity);
   }
-  if (!lines.size || lines.size > 50 || [...lines.values()].some((q) => q > 999)) return undefined;
+  if (!lines.size || lines.size > 50 || [...lines.values()].some((q) => q > 99)) return undefined;
   const items = [...lines].map(([sku, quantity]) => `${encode(sku)}:${quantity}`).join(",");
   const phone = String(customer?.phone_number ?? customer?.phoneNumber ?? customer?.phone ?? "").trim();
   const path = `/api/payment-options?country=${encode(code)}&currency=${expected}&items=${items}${phone ? `&phone=${encode(phone)}` : ""}`;

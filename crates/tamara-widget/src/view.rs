@@ -143,7 +143,9 @@ fn options_html(options: &[OptionTexts], selected: usize) -> String {
         }
         html.push_str("><span class=\"tw-body\"><span class=\"tw-text\">");
         escape(&mut html, &option.text);
-        html.push_str("</span><span class=\"tw-label\">");
+        // The second line repeats the amount: hidden from the radio's accessible name, which
+        // states it once.
+        html.push_str("</span><span class=\"tw-label\" aria-hidden=\"true\">");
         escape(&mut html, &option.label);
         html.push_str("</span></span></label>");
     }

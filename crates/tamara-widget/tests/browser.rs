@@ -362,7 +362,7 @@ async fn unavailable_says_why() {
     let status = q_text(&el, ".tw-status").unwrap_or_default();
     assert!(
         status.starts_with(
-            "Tamara isn't available for this order: Tamara is available from 100.00 SAR"
+            "Tamara isn't available for this order: the order total is below Tamara's minimum."
         ),
         "{status}"
     );
@@ -625,7 +625,7 @@ async fn retry_after_a_network_error_reuses_the_key() {
     );
     assert_eq!(events(&el, "tamara-redirect"), 1);
 
-    // A 4xx validation error: back to the option with the Worker's message.
+    // A 4xx validation error: back to the option, in words (never the Worker's field paths).
     install_mock(&happy_routes(vec![route(
         "POST",
         "/api/checkout",
@@ -644,7 +644,7 @@ async fn retry_after_a_network_error_reuses_the_key() {
     assert_eq!(state(&widget), "ready");
     assert_eq!(
         q_text(&el, ".tw-alert").as_deref(),
-        Some("Tamara checkout couldn't be started: phone_number must be a Saudi mobile number")
+        Some("Tamara checkout couldn't be started: please check your details and try again.")
     );
     widget.destroy();
 }

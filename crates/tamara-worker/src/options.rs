@@ -46,19 +46,18 @@ fn option(pt: &PaymentType, n: u32, amount: Money) -> Value {
     })
 }
 
-/// Builds the `GET /api/payment-options` answer for `amount`. `pre_check` is Tamara's
-/// availability verdict for this shopper (when a phone was given).
-pub fn build(types: &[PaymentTypeInfo], amount: Money, pre_check: Option<bool>) -> Value {
-    let same_currency: Vec<&PaymentTypeInfo> = types
+/// The plans Tamara offers for `amount`: `(payment type, instalments)`, instalments `1` for the
+/// types paid at once. The widget shows these, and create-checkout accepts only one of them.
+pub fn plans(types: &[PaymentTypeInfo], amount: Money) -> Vec<(PaymentType, u32)> {
+    let mut plans = Vec::new();
+    for t in types
         .iter()
         .filter(|t| t.min_limit.currency() == amount.currency())
-        .collect();
-    let mut options = Vec::new();
-    for t in &same_currency {
+    {
         if t.name == PaymentType::PayByInstalments {
             if t.supported_instalments.is_empty() {
                 if t.allows(amount) {
-                    options.push(option(&t.name, 4, amount));
+                    plans.push((t.name.clone(), 4));
                 }
             } else {
                 for si in &t.supported_instalments {
@@ -67,14 +66,29 @@ pub fn build(types: &[PaymentTypeInfo], amount: Money, pre_check: Option<bool>) 
                         && amount.minor() <= si.max_limit.minor()
                         && si.instalments > 0;
                     if ok {
-                        options.push(option(&t.name, si.instalments, amount));
+                        plans.push((t.name.clone(), si.instalments));
                     }
                 }
             }
         } else if t.allows(amount) {
-            options.push(option(&t.name, 1, amount));
+            plans.push((t.name.clone(), 1));
         }
     }
+    plans
+}
+
+/// Builds the `GET /api/payment-options` answer for `amount`. `pre_check` is Tamara's
+/// availability verdict for this shopper (when a phone was given). An amount outside Tamara's
+/// limits says so, whatever the pre-check answered (Tamara refuses such an amount for everyone).
+pub fn build(types: &[PaymentTypeInfo], amount: Money, pre_check: Option<bool>) -> Value {
+    let same_currency: Vec<&PaymentTypeInfo> = types
+        .iter()
+        .filter(|t| t.min_limit.currency() == amount.currency())
+        .collect();
+    let options: Vec<Value> = plans(types, amount)
+        .iter()
+        .map(|(pt, n)| option(pt, *n, amount))
+        .collect();
     let min = same_currency
         .iter()
         .map(|t| t.min_limit)
@@ -83,10 +97,7 @@ pub fn build(types: &[PaymentTypeInfo], amount: Money, pre_check: Option<bool>) 
         .iter()
         .map(|t| t.max_limit)
         .max_by_key(|m| m.minor());
-    let reason = if pre_check == Some(false) {
-        Some(json!({"code": "not_available_for_customer",
-                    "message": "Tamara is not available for this customer"}))
-    } else if options.is_empty() {
+    let reason = if options.is_empty() {
         match (min, max) {
             (Some(lo), _) if amount.minor() < lo.minor() => Some(json!({
                 "code": "amount_below_minimum",
@@ -99,6 +110,9 @@ pub fn build(types: &[PaymentTypeInfo], amount: Money, pre_check: Option<bool>) 
             _ => Some(json!({"code": "not_available",
                              "message": "Tamara is not available for this amount"})),
         }
+    } else if pre_check == Some(false) {
+        Some(json!({"code": "not_available_for_customer",
+                    "message": "Tamara is not available for this customer"}))
     } else {
         None
     };
@@ -198,6 +212,21 @@ mod tests {
         );
         let v = build(&types(), sar(23000), Some(false));
         assert_eq!(v["reason"]["code"], "not_available_for_customer");
+        // Over the limit with a phone: the pre-check refuses too, but the amount is the reason.
+        let v = build(&types()[..1], sar(600_000), Some(false));
+        assert_eq!(v["reason"]["code"], "amount_above_maximum");
+        assert_eq!(
+            plans(&types(), sar(23000)),
+            vec![
+                (PaymentType::PayByInstalments, 3),
+                (PaymentType::PayByInstalments, 4),
+                (PaymentType::PayNow, 1)
+            ]
+        );
+        assert_eq!(
+            plans(&types(), sar(15000)),
+            vec![(PaymentType::PayByInstalments, 3), (PaymentType::PayNow, 1)]
+        );
         let v = build(&[], sar(23000), None);
         assert_eq!(v["reason"]["code"], "not_available");
         assert_eq!(

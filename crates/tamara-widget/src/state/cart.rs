@@ -8,7 +8,7 @@ use super::{encode, push_uint};
 pub struct CartItem {
     /// Product SKU from the Worker's catalog.
     pub sku: String,
-    /// Quantity, 1..=999.
+    /// Quantity, 1..=99.
     pub quantity: u32,
 }
 
@@ -53,15 +53,15 @@ pub struct Address {
     pub phone_number: Option<String>,
 }
 
-/// Largest quantity per line the Worker accepts.
-pub const MAX_QUANTITY: u32 = 999;
+/// Largest quantity per line the Worker accepts (its catalog answer's `max_quantity`).
+pub const MAX_QUANTITY: u32 = 99;
 /// Most lines the Worker prices in one `items=` query.
 pub const MAX_LINES: usize = 50;
 
 /// The cart as the `items` query value: `SKU:QTY` pairs joined by commas
 /// (`TSHIRT-1:2,MUG-1:1`), lines of the same SKU merged, SKUs percent-encoded. `Err(sku)` (the
 /// offending SKU, or empty) when the Worker would refuse it: empty SKU, a `:` or `,` in it,
-/// quantity outside 1..=999, more than 50 lines.
+/// quantity outside 1..=99, more than 50 lines.
 pub fn cart_items(cart: &Cart) -> Result<String, String> {
     let mut lines: Vec<(&str, u32)> = Vec::new();
     for item in &cart.items {

@@ -20,6 +20,11 @@ pub struct CheckoutRequest {
     pub country: String,
     /// The merchant's return pages (left out of the body when none is set).
     pub return_urls: ReturnUrls,
+    /// The plan the shopper picked (`PAY_BY_INSTALMENTS`, `PAY_NOW`, …): the Worker checks it
+    /// against the plans it computes itself and sends it to Tamara.
+    pub payment_type: String,
+    /// Instalments of the picked plan (`1` for the types paid at once).
+    pub instalments: u32,
 }
 
 /// Writes JSON text: objects, strings, numbers, `null` (what the checkout body needs).
@@ -127,6 +132,10 @@ impl CheckoutRequest {
             j.optional("failure", r.failure.as_ref());
             j.optional("cancel", r.cancel.as_ref());
             j.close('}');
+        }
+        if !self.payment_type.is_empty() {
+            j.field("payment_type", &self.payment_type);
+            j.raw("instalments", &uint(u64::from(self.instalments)));
         }
         j.close('}');
         j.0.pop();

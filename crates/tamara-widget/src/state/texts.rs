@@ -138,11 +138,12 @@ impl Widget {
                     // The short reason only: the limits are not why.
                 } else if let (Some(min), Some(max)) = (&offer.min_limit, &offer.max_limit) {
                     let (min, max) = (format(min.minor), format(max.minor));
-                    text.push_str(&if en {
-                        cat(&[" Available for orders from ", &min, " to ", &max, "."])
+                    let range = if en {
+                        cat(&[" Available for orders from ", &min, " to ", &max])
                     } else {
-                        cat(&[" متاحة للطلبات من ", &min, " إلى ", &max, "."])
-                    });
+                        cat(&[" متاحة للطلبات من ", &min, " إلى ", &max])
+                    };
+                    text.push_str(&end_sentence(range));
                 }
                 text
             }
@@ -235,14 +236,46 @@ pub fn instalment_text(lang: Lang, kind: OptionKind, count: u32, amount: &str) -
     }
 }
 
-/// `prefix` + `why`, ended with a full stop unless it already ends a sentence (the Worker's
-/// messages may not).
-fn sentence(prefix: &str, why: &str) -> String {
-    let mut text = cat(&[prefix, why]);
-    if !matches!(text.chars().next_back(), Some('.' | '!' | '?' | '؟' | '。')) {
+/// `text` ended with a full stop unless it already ends a sentence (the Worker's messages may
+/// not; an Arabic amount ends in its sign's own period, `ر.س.`, behind a right-to-left mark).
+fn end_sentence(mut text: String) -> String {
+    let last = text.chars().rev().find(|c| *c != '\u{200f}');
+    if !matches!(last, Some('.' | '!' | '?' | '؟' | '。')) {
         text.push('.');
     }
     text
+}
+
+/// `prefix` + `why`, ended with a full stop ([`end_sentence`]).
+fn sentence(prefix: &str, why: &str) -> String {
+    end_sentence(cat(&[prefix, why]))
+}
+
+/// A required field's name as the shopper reads it (never a JSON path).
+fn field_name(lang: Lang, field: &str) -> &'static str {
+    let en = lang == Lang::En;
+    let pick = |e: &'static str, a: &'static str| if en { e } else { a };
+    match field {
+        "first_name" => pick("first name", "الاسم الأول"),
+        "last_name" => pick("last name", "اسم العائلة"),
+        "phone_number" => pick("mobile number", "رقم الجوال"),
+        "shipping_address.line1" => pick("address", "العنوان"),
+        "shipping_address.city" => pick("city", "المدينة"),
+        "shipping_address.country_code" => pick("country", "الدولة"),
+        _ => pick("details", "البيانات"),
+    }
+}
+
+/// `first_name, shipping_address.city` → `first name, city` (Arabic: «الاسم الأول، المدينة»).
+fn field_names(lang: Lang, fields: &str) -> String {
+    let mut out = String::new();
+    for field in fields.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        if !out.is_empty() {
+            out.push_str(if lang == Lang::En { ", " } else { "، " });
+        }
+        out.push_str(field_name(lang, field));
+    }
+    out
 }
 
 fn unavailable_text(lang: Lang, code: &str, message: &str) -> String {
@@ -250,10 +283,15 @@ fn unavailable_text(lang: Lang, code: &str, message: &str) -> String {
     match lang {
         Lang::En => sentence(
             "Tamara isn't available for this order: ",
-            if message.is_empty() {
-                "Tamara can't be offered for this order."
-            } else {
-                message
+            match code {
+                "amount_below_minimum" | "below_min_limit" => {
+                    "the order total is below Tamara's minimum."
+                }
+                "amount_above_maximum" | "above_max_limit" => {
+                    "the order total is above Tamara's limit."
+                }
+                _ if message.is_empty() => "Tamara can't be offered for this order.",
+                _ => message,
             },
         ),
         Lang::Ar => {
@@ -275,22 +313,45 @@ fn unavailable_text(lang: Lang, code: &str, message: &str) -> String {
     }
 }
 
+/// A refused checkout whose cause is in the shopper's details (the Worker's 4xx codes): the
+/// Worker's English message names JSON fields, so the shopper reads words of their own.
+fn failure_is_details(code: &str) -> bool {
+    (code.starts_with("invalid")
+        && !matches!(
+            code,
+            "invalid_response" | "invalid_json" | "invalid_signed_cart"
+        ))
+        || code.starts_with("consumer_")
+        || code.starts_with("shipping_")
+        || code.starts_with("billing_")
+        || code.ends_with("_email")
+}
+
 fn failure_text(lang: Lang, failure: &Failure) -> String {
     let en = lang == Lang::En;
     let pick = |e: &str, a: &str| if en { e.to_owned() } else { a.to_owned() };
     let detail = failure.detail.trim();
     match (failure.stage, failure.code.as_str()) {
         (Stage::Input, _) => {
+            let names = field_names(lang, detail);
             if en {
                 cat(&[
-                    "Please complete your details before paying with Tamara (",
-                    detail,
-                    ").",
+                    "Please complete your details before paying with Tamara: ",
+                    &names,
+                    ".",
                 ])
             } else {
-                cat(&["يرجى إكمال بياناتك قبل الدفع عبر تمارا (", detail, ")."])
+                cat(&["يرجى إكمال بياناتك قبل الدفع عبر تمارا: ", &names, "."])
             }
         }
+        (_, "invalid_phone_number" | "consumer_invalid_phone_number") => pick(
+            "The phone number is not valid. Please check it and try again.",
+            "رقم الجوال غير صالح. يرجى التحقق منه والمحاولة مرة أخرى.",
+        ),
+        (_, "plan_not_available") => pick(
+            "This payment plan isn't offered for this order. Please choose another one.",
+            "خطة الدفع هذه غير متاحة لهذا الطلب. يرجى اختيار خطة أخرى.",
+        ),
         (_, "unknown_sku") => {
             let text = pick(
                 "A product in your cart is no longer sold",
@@ -310,13 +371,10 @@ fn failure_text(lang: Lang, failure: &Failure) -> String {
             "We couldn't reach the payment service. Check your connection and try again.",
             "تعذّر الوصول إلى خدمة الدفع. تحقّق من اتصالك وحاول مرة أخرى.",
         ),
-        (Stage::Checkout, _) if !detail.is_empty() && failure.code != "internal_error" => {
-            if en {
-                cat(&["Tamara checkout couldn't be started: ", detail])
-            } else {
-                cat(&["تعذّر بدء الدفع عبر تمارا: ", detail])
-            }
-        }
+        (Stage::Checkout, _) if failure_is_details(&failure.code) => pick(
+            "Tamara checkout couldn't be started: please check your details and try again.",
+            "تعذّر بدء الدفع عبر تمارا: يرجى التحقق من بياناتك والمحاولة مرة أخرى.",
+        ),
         (Stage::Checkout, _) => pick(
             "Tamara checkout couldn't be started. Please try again.",
             "تعذّر بدء الدفع عبر تمارا. يرجى المحاولة مرة أخرى.",

@@ -268,7 +268,16 @@ impl Widget {
             return vec![Effect::Error(failure)];
         }
         self.notice = None;
+        // The option on screen: the Worker checks it against the plans it computes itself.
+        let (payment_type, instalments) = self
+            .offer
+            .as_ref()
+            .and_then(|o| o.options.get(self.selected))
+            .map(|o| (o.payment_type.clone(), o.instalments))
+            .unwrap_or_default();
         let body = CheckoutRequest {
+            payment_type,
+            instalments,
             cart,
             consumer,
             shipping_address: shipping,

@@ -30,7 +30,8 @@ pub async fn catalog(ctx: &Ctx) -> AppResult<worker::Response> {
         .collect();
     json(
         200,
-        &json!({"currency": currency.code(), "country": ctx.cfg.country.code(), "products": list}),
+        &json!({"currency": currency.code(), "country": ctx.cfg.country.code(),
+                "max_quantity": crate::pricing::MAX_QUANTITY, "products": list}),
     )
 }
 

@@ -8,7 +8,7 @@ use tamara_core::checkout::{CheckoutSession, CreateCheckout};
 use tamara_core::lifecycle::{Channel, CHECKOUT_EXPIRY_MS};
 use tamara_core::orders::{GetOrderByReference, OrderDetails};
 use tamara_core::types::{Consumer, MerchantUrl};
-use tamara_core::{Country, OrderReferenceId, OrderStatus, Phone};
+use tamara_core::{Country, OrderReferenceId, OrderStatus, PaymentType, Phone};
 
 use super::catalog::{check_pair, parse_country, price_items, price_signed, text};
 use super::shopper::{address, clean_email, shopper_locale, AddressIn, ConsumerIn};
@@ -64,6 +64,51 @@ pub struct CheckoutIn {
     /// allowed origin; a missing one is the environment's.
     #[serde(default)]
     pub return_urls: Option<ReturnUrls>,
+    /// The plan the shopper picked (`PAY_BY_INSTALMENTS`, `PAY_NOW`, …): checked against the
+    /// plans computed here for the priced cart, then sent to Tamara. Absent: Tamara's page
+    /// lets the shopper pick.
+    #[serde(default)]
+    pub payment_type: Option<String>,
+    /// Number of instalments of the picked plan (`1` or absent for the types paid at once).
+    #[serde(default)]
+    pub instalments: Option<u32>,
+}
+
+/// 422 `plan_not_available`: the plan the browser sent is not one Tamara offers for this cart.
+fn plan_not_available() -> AppError {
+    AppError::unprocessable(
+        "plan_not_available",
+        "the chosen payment plan is not offered for this order",
+    )
+}
+
+/// The plan the shopper picked, if any, checked against `offered` (the plans computed here for
+/// the priced cart: never the browser's word): `(payment_type, instalments)`, instalments only
+/// for `PAY_BY_INSTALMENTS`.
+pub fn chosen_plan(
+    input: &CheckoutIn,
+    offered: &[(PaymentType, u32)],
+) -> AppResult<Option<(PaymentType, Option<u32>)>> {
+    let Some(name) = input.payment_type.as_deref() else {
+        return match input.instalments {
+            None => Ok(None),
+            Some(_) => Err(plan_not_available()),
+        };
+    };
+    let pt = PaymentType::parse(name.trim());
+    let n = if pt == PaymentType::PayByInstalments {
+        input.instalments.ok_or_else(plan_not_available)?
+    } else {
+        match input.instalments {
+            None | Some(1) => 1,
+            Some(_) => return Err(plan_not_available()),
+        }
+    };
+    if !offered.iter().any(|(o, k)| *o == pt && *k == n) {
+        return Err(plan_not_available());
+    }
+    let instalments = (pt == PaymentType::PayByInstalments).then_some(n);
+    Ok(Some((pt, instalments)))
 }
 
 /// Checks the checkout's return pages: 400 `return_url_invalid` (not an absolute http(s) URL
@@ -161,11 +206,22 @@ pub fn build_request(
         cfg.public("/tamara/cancel"),
     )
     .with_notification(cfg.public("/tamara/webhook"));
+    // Tamara shows the shopper what it is sent: item names in the shopper's language.
+    let mut items = priced.tamara_items();
+    if locale.is_arabic() && input.cart.is_some() {
+        for item in &mut items {
+            if let Some(p) = products.iter().find(|p| p.sku == item.sku) {
+                if !p.name_ar.trim().is_empty() {
+                    item.name = p.name_ar.trim().to_owned();
+                }
+            }
+        }
+    }
     let mut request = CreateCheckout::new(
         OrderReferenceId::new(reference.to_owned()),
         country,
         priced.total,
-        priced.tamara_items(),
+        items,
         consumer,
         shipping_address,
         merchant_url,
@@ -224,7 +280,20 @@ pub async fn create<T: Transport, Q: Sql>(
 ) -> AppResult<(u16, Value, bool)> {
     let now = app.now();
     let returns = check_return_urls(&app.cfg, input.return_urls.as_ref())?;
-    let (request, priced) = build_request(&app.cfg, input, products, reference, now)?;
+    let (mut request, priced) = build_request(&app.cfg, input, products, reference, now)?;
+    if input.payment_type.is_some() || input.instalments.is_some() {
+        let types = super::payment_options::payment_types(
+            app,
+            request.country_code,
+            priced.total.currency(),
+        )
+        .await?;
+        let offered = crate::options::plans(&types, priced.total);
+        if let Some((pt, n)) = chosen_plan(input, &offered)? {
+            request.payment_type = Some(pt);
+            request.instalments = n;
+        }
+    }
     let store = app.store()?;
     if retry {
         if let Some(prev) = store.order_by_reference(reference).await? {

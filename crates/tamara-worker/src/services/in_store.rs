@@ -82,6 +82,9 @@ pub async fn create_link<T: Transport, Q: Sql>(
             format!("not a {country} mobile number"),
         )
     })?;
+    let locale = input.locale.as_deref().map(|l| shopper_locale(Some(l)));
+    // Tamara shows the shopper what it is sent: item names in the shopper's language.
+    let arabic = locale.as_ref().is_some_and(|l| l.is_arabic());
     let (total, items, lines_json) = match (&input.items, &input.amount) {
         (Some(lines), None) if !lines.is_empty() => {
             let catalog = products(app).await?;
@@ -89,7 +92,17 @@ pub async fn create_link<T: Transport, Q: Sql>(
                 lines.iter().map(|i| (i.sku.as_str(), i.quantity)).collect();
             let priced = price_items(&app.cfg, &catalog, &wanted, Money::zero(currency))?;
             let json = serde_json::to_string(&priced.lines).unwrap_or_else(|_| "[]".into());
-            (priced.total, priced.tamara_items(), json)
+            let mut items = priced.tamara_items();
+            if arabic {
+                for item in &mut items {
+                    if let Some(p) = catalog.iter().find(|p| p.sku == item.sku) {
+                        if !p.name_ar.trim().is_empty() {
+                            item.name = p.name_ar.trim().to_owned();
+                        }
+                    }
+                }
+            }
+            (priced.total, items, json)
         }
         (None, Some(a)) => {
             let m = Money::parse_decimal(a, currency)
@@ -100,8 +113,12 @@ pub async fn create_link<T: Transport, Q: Sql>(
                     "`amount` must be greater than zero",
                 ));
             }
-            let item =
-                Item::new("in-store", "In-store purchase", "IN-STORE", 1, m).with_unit_price(m);
+            let name = if arabic {
+                "شراء من المتجر"
+            } else {
+                "In-store purchase"
+            };
+            let item = Item::new("in-store", name, "IN-STORE", 1, m).with_unit_price(m);
             let json = json!([{"sku": "IN-STORE", "name": "In-store purchase", "quantity": 1,
                                "unit_minor": m.minor(), "total_minor": m.minor()}]);
             (m, vec![item], json.to_string())
@@ -119,7 +136,6 @@ pub async fn create_link<T: Transport, Q: Sql>(
     if app.store()?.order_by_reference(&reference).await?.is_some() {
         return Err(reference_taken());
     }
-    let locale = input.locale.as_deref().map(|l| shopper_locale(Some(l)));
     let email = Some(clean_email(input.email.as_deref())?).filter(|e| !e.is_empty());
     let session = app
         .tamara()?

@@ -96,7 +96,8 @@ pub async fn payment_options<T: Transport, Q: Sql>(
     Ok(answer)
 }
 
-async fn payment_types<T: Transport, Q: Sql>(
+/// Tamara's payment types for the market (cached per isolate).
+pub async fn payment_types<T: Transport, Q: Sql>(
     app: &App<T, Q>,
     country: Country,
     currency: Currency,

@@ -15,6 +15,8 @@ fn only_http_checkout_urls_are_followed() {
         checkout_url: "javascript:alert(1)".into(),
     }));
     assert!(matches!(&fx[..], [Effect::Error(f)] if f.code == "invalid_response"));
+    // Not the shopper's details: a plain "couldn't be started".
+    assert!(!w.texts(&fmt).alert.contains("check your details"));
     w.apply(Input::Retry);
     let fx = w.apply(Input::CheckoutCreated(CheckoutCreated {
         order_id: "o".into(),
@@ -40,10 +42,10 @@ fn submit_sends_skus_only_with_one_key_per_attempt() {
         matches!(&fx[..], [Effect::Error(f)] if f.stage == Stage::Input && f.detail.contains("first_name"))
     );
     assert_eq!(w.phase(), Phase::Ready);
-    assert!(w
-        .texts(&fmt)
-        .alert
-        .starts_with("Please complete your details"));
+    assert_eq!(
+        w.texts(&fmt).alert,
+        "Please complete your details before paying with Tamara: first name, last name, mobile number, address, city, country."
+    );
     w.apply(Input::SetCustomer(customer()));
     let fx = w.apply(Input::OptionsLoaded(2, offer(23000)));
     assert_eq!(fx.len(), 1);
@@ -73,7 +75,11 @@ fn submit_sends_skus_only_with_one_key_per_attempt() {
     }));
     assert!(matches!(&fx[..], [Effect::Error(f)] if f.code == "invalid_request"));
     assert_eq!(w.phase(), Phase::Ready);
-    assert!(w.texts(&fmt).alert.contains("not a Saudi mobile number"));
+    // The shopper reads words, never the Worker's field paths.
+    assert_eq!(
+        w.texts(&fmt).alert,
+        "Tamara checkout couldn't be started: please check your details and try again."
+    );
     // Details fixed → different body → new key.
     w.apply(Input::SetShipping(Address {
         city: "Jeddah".into(),
@@ -158,6 +164,8 @@ fn select_and_checkout_body_json_shape() {
         locale: "ar_SA",
         country: "SA".into(),
         return_urls: ReturnUrls::default(),
+        payment_type: "PAY_BY_INSTALMENTS".into(),
+        instalments: 4,
     };
     // Prices never travel: the body holds SKUs and quantities only.
     assert_eq!(
@@ -168,7 +176,7 @@ fn select_and_checkout_body_json_shape() {
             r#""phone_number":"544337866","email":"mona@example.com"},"#,
             r#""shipping_address":{"first_name":"Mona","last_name":"Ali","line1":"King Fahd Rd","#,
             r#""line2":"Apt 4","city":"Riyadh","country_code":"SA"},"billing_address":null,"#,
-            r#""locale":"ar_SA","country":"SA"}"#
+            r#""locale":"ar_SA","country":"SA","payment_type":"PAY_BY_INSTALMENTS","instalments":4}"#
         )
     );
     let empty = CheckoutRequest {
@@ -178,6 +186,8 @@ fn select_and_checkout_body_json_shape() {
         locale: "en_US",
         country: "SA".into(),
         return_urls: ReturnUrls::default(),
+        payment_type: String::new(),
+        instalments: 0,
     };
     assert!(empty
         .to_json()
@@ -192,6 +202,8 @@ fn checkout_body_carries_the_merchants_return_pages() {
         shipping_address: address(),
         locale: "en_US",
         country: "SA".into(),
+        payment_type: String::new(),
+        instalments: 0,
         return_urls: ReturnUrls {
             success: Some("https://shop.example/orders/{order_id}".into()),
             failure: None,
@@ -203,4 +215,120 @@ fn checkout_body_carries_the_merchants_return_pages() {
         r#""success":"https://shop.example/orders/{order_id}","#,
         r#""cancel":"https://shop.example/cart?x=\"1\""}}"#
     )));
+}
+
+/// Three plans for 230 SAR: the one on screen is the one sent, whichever the shopper picked.
+fn three_plans(total: u64) -> PaymentOptions {
+    let option = |payment_type: &str, instalments: u32| PaymentOption {
+        payment_type: payment_type.into(),
+        instalments,
+        instalment_amount: money(total / u64::from(instalments)),
+        label_en: String::new(),
+        label_ar: String::new(),
+    };
+    PaymentOptions {
+        options: vec![
+            option("PAY_BY_INSTALMENTS", 3),
+            option("PAY_BY_INSTALMENTS", 4),
+            option("PAY_NOW", 1),
+        ],
+        ..offer(total)
+    }
+}
+
+#[test]
+fn the_chosen_plan_is_sent() {
+    for (index, want) in [
+        ("PAY_BY_INSTALMENTS", 3),
+        ("PAY_BY_INSTALMENTS", 4),
+        ("PAY_NOW", 1),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut w = ready(&[("TSHIRT-1", 4)]);
+        w.apply(Input::SetCustomer(customer()));
+        w.apply(Input::OptionsLoaded(2, three_plans(23000)));
+        w.apply(Input::SetShipping(address()));
+        w.apply(Input::Select(index));
+        let fx = w.apply(Input::Submit);
+        let [Effect::CreateCheckout(_, body)] = &fx[..] else {
+            panic!("{fx:?}")
+        };
+        assert_eq!((body.payment_type.as_str(), body.instalments), want);
+        let json = body.to_json();
+        assert!(
+            json.contains(&format!(
+                r#""payment_type":"{}","instalments":{}"#,
+                want.0, want.1
+            )),
+            "{json}"
+        );
+    }
+}
+
+#[test]
+fn refused_plan_and_bad_phone_in_words() {
+    let mut w = ready(&[("TSHIRT-1", 4)]);
+    w.apply(Input::SetCustomer(customer()));
+    w.apply(Input::OptionsLoaded(2, three_plans(23000)));
+    w.apply(Input::SetShipping(address()));
+    w.apply(Input::Submit);
+    w.apply(Input::CheckoutFailed(FetchError::Http {
+        status: 422,
+        code: "plan_not_available".into(),
+        message: "the chosen payment plan is not offered for this order".into(),
+    }));
+    assert_eq!(w.phase(), Phase::Ready);
+    assert_eq!(
+        w.texts(&fmt).alert,
+        "This payment plan isn't offered for this order. Please choose another one."
+    );
+    w.apply(Input::SetLang(Lang::Ar));
+    assert_eq!(
+        w.texts(&fmt).alert,
+        "خطة الدفع هذه غير متاحة لهذا الطلب. يرجى اختيار خطة أخرى."
+    );
+    // A phone the Worker refuses (422 invalid_phone_number): said so, in both languages.
+    let mut w = Widget::new(config("en"), "n");
+    w.apply(Input::SetCart(cart(&[("MUG-1", 2)])));
+    w.apply(Input::OptionsFailed(
+        1,
+        FetchError::Http {
+            status: 422,
+            code: "invalid_phone_number".into(),
+            message: "not a SA mobile number".into(),
+        },
+    ));
+    assert_eq!(
+        w.texts(&fmt).alert,
+        "The phone number is not valid. Please check it and try again."
+    );
+    w.apply(Input::SetLang(Lang::Ar));
+    assert_eq!(
+        w.texts(&fmt).alert,
+        "رقم الجوال غير صالح. يرجى التحقق منه والمحاولة مرة أخرى."
+    );
+}
+
+#[test]
+fn missing_details_are_named_in_words() {
+    let mut w = ready(&[("TSHIRT-1", 4)]);
+    w.apply(Input::SetCustomer(customer()));
+    w.apply(Input::OptionsLoaded(2, offer(23000)));
+    w.apply(Input::SetShipping(Address {
+        city: " ".into(),
+        ..address()
+    }));
+    w.apply(Input::Submit);
+    let alert = w.texts(&fmt).alert;
+    assert_eq!(
+        alert,
+        "Please complete your details before paying with Tamara: city."
+    );
+    w.apply(Input::SetLang(Lang::Ar));
+    assert_eq!(
+        w.texts(&fmt).alert,
+        "يرجى إكمال بياناتك قبل الدفع عبر تمارا: المدينة."
+    );
 }

@@ -179,12 +179,36 @@ fn unavailable_says_why_in_both_languages() {
     let t = w.texts(&fmt);
     assert_eq!(
         t.status,
-        "Tamara isn't available for this order: The order total is below Tamara's minimum of 100.00 SAR. Available for orders from SAR 100.00 to SAR 5000.00."
+        "Tamara isn't available for this order: the order total is below Tamara's minimum. Available for orders from SAR 100.00 to SAR 5000.00."
     );
     assert!(t.button.is_none() && t.options.is_empty());
     w.apply(Input::SetLang(Lang::Ar));
     let t = w.texts(&fmt);
     assert!(t.status.contains("أقل من الحد الأدنى"), "{}", t.status);
+    // Above the limit: said so, and an Arabic amount's own period is not doubled.
+    let mut w = Widget::new(config("ar"), "n");
+    w.apply(Input::SetCart(cart(&[("WATCH-1", 8)])));
+    let answer = PaymentOptions {
+        available: false,
+        reason: Some(Reason {
+            code: "amount_above_maximum".into(),
+            message: "Tamara is available up to SAR 10,000.00".into(),
+            message_ar: String::new(),
+        }),
+        options: vec![],
+        ..offer(1_039_200)
+    };
+    w.apply(Input::OptionsLoaded(1, answer));
+    let arabic = |minor: u64| money_text(Lang::Ar, "SAR", 2, minor);
+    let t = w.texts(&arabic);
+    assert!(t.status.contains("أعلى من الحد الأقصى"), "{}", t.status);
+    assert!(t.status.ends_with("ر.س.\u{200f}"), "{}", t.status);
+    assert!(!t.status.contains(".."), "{}", t.status);
+    w.apply(Input::SetLang(Lang::En));
+    assert!(w
+        .texts(&fmt)
+        .status
+        .contains("the order total is above Tamara's limit."));
     assert_eq!(t.dir, "rtl");
     // Available but no options: unavailable too, with a generic reason.
     let mut w = ready(&[("TSHIRT-1", 4)]);

@@ -146,6 +146,23 @@ fn a_link_for_a_typed_amount() {
         assert_eq!(lines[0]["total_minor"], json!(25_050));
         assert_eq!(lines[0]["sku"], json!("IN-STORE"));
         assert_eq!(h.tamara().count(SESSION), 1);
+        // An Arabic shopper's link names the purchase in Arabic at Tamara.
+        let orders = h
+            .tamara()
+            .control("GET", "/_sandbox/orders", json!({}))
+            .await;
+        let at_tamara = orders
+            .as_array()
+            .and_then(|a| {
+                a.iter()
+                    .find(|o| o["order_id"] == l.order.order_id.as_str())
+            })
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            at_tamara["items"][0]["name"], "شراء من المتجر",
+            "{at_tamara}"
+        );
 
         for bad in ["0", "0.00", "abc", "1.234", "-3"] {
             let e = link(&h, by_amount(bad)).await.unwrap_err();

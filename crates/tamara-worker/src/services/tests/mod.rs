@@ -9,6 +9,7 @@ mod idempotency;
 mod in_store;
 mod money;
 mod outside;
+mod plan;
 mod reconcile;
 mod returns;
 mod timing;
