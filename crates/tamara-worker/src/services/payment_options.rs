@@ -6,7 +6,7 @@ use tamara_core::{Country, Currency, Money, Phone};
 
 use super::catalog::{check_pair, parse_country, parse_currency, parse_items, price_items};
 use super::App;
-use crate::cache;
+use crate::cache::{self, Kind};
 use crate::error::{AppError, AppResult};
 use crate::options;
 use crate::store::Sql;
@@ -26,6 +26,10 @@ pub struct OptionsQuery {
     pub amount: Option<String>,
     /// The shopper's phone.
     pub phone: Option<String>,
+    /// Whether this client may still cost a Tamara pre-check (the route asks the per-client
+    /// `RL_PRE_CHECK` limit). Over the cap the answer carries no verdict: the payment types
+    /// still show, the phone is not checked.
+    pub pre_check_allowed: bool,
 }
 
 /// The payment-options answer (`options::build`).
@@ -79,8 +83,8 @@ pub async fn payment_options<T: Transport, Q: Sql>(
     };
     let types = payment_types(app, country, currency).await?;
     let verdict = match &phone {
-        Some(p) => Some(pre_check(app, country, amount, p).await?),
-        None => None,
+        Some(p) if q.pre_check_allowed => Some(pre_check(app, country, amount, p).await?),
+        _ => None,
     };
     Ok(options::build(&types, amount, verdict))
 }
@@ -92,7 +96,7 @@ async fn payment_types<T: Transport, Q: Sql>(
 ) -> AppResult<Vec<PaymentTypeInfo>> {
     let now = app.now();
     let key = format!("payment-types:{country}:{currency}");
-    if let Some(hit) = cache::get(&key, now) {
+    if let Some(hit) = cache::get(Kind::Shared, &key, now) {
         if let Ok(v) = serde_json::from_str(&hit) {
             return Ok(v);
         }
@@ -107,7 +111,13 @@ async fn payment_types<T: Transport, Q: Sql>(
         })
         .await?;
     if let Ok(text) = serde_json::to_string(&types) {
-        cache::put(key, text, now, app.cfg.payment_options_ttl_secs * 1000);
+        cache::put(
+            Kind::Shared,
+            key,
+            text,
+            now,
+            app.cfg.payment_options_ttl_secs * 1000,
+        );
     }
     Ok(types)
 }
@@ -124,7 +134,7 @@ async fn pre_check<T: Transport, Q: Sql>(
         amount.minor(),
         phone.national()
     );
-    if let Some(hit) = cache::get(&key, now) {
+    if let Some(hit) = cache::get(Kind::PerShopper, &key, now) {
         return Ok(hit == "1");
     }
     let r = app
@@ -138,6 +148,7 @@ async fn pre_check<T: Transport, Q: Sql>(
         .await?;
     let ok = r.has_available_payment_options;
     cache::put(
+        Kind::PerShopper,
         key,
         if ok { "1" } else { "0" }.to_owned(),
         now,
