@@ -267,7 +267,10 @@ async fn forged_bodies_under_a_valid_token_store_nothing_and_replays_are_recorde
         assert_eq!(s(&r.json, "/ignored"), "unconfirmed", "{}", r.describe());
     }
     let after = api.admin_order(&id).await;
-    assert_eq!(after["order"], settled["order"], "forged bodies changed the order");
+    assert_eq!(
+        after["order"], settled["order"],
+        "forged bodies changed the order"
+    );
     let claims = events(&api, &id)
         .await
         .iter()
