@@ -91,9 +91,11 @@ pub fn webhook_url_allowed(url: &str) -> bool {
     HttpUrl::parse(url).is_some_and(|u| u.https || u.is_loopback())
 }
 
-/// A webhook URL to register: [`webhook_url_allowed`] and at most [`WEBHOOK_URL_MAX`] bytes.
+/// A webhook URL to register: [`webhook_url_allowed`], at most [`WEBHOOK_URL_MAX`] bytes, and a
+/// URI (RFC 3986: printable ASCII only; an IDN host is registered in its `xn--` form).
 pub fn check_webhook_url(url: &str) -> Result<(), WebhookValidationError> {
-    if url.len() > WEBHOOK_URL_MAX || !webhook_url_allowed(url) {
+    let printable_ascii = url.bytes().all(|b| b.is_ascii_graphic());
+    if url.len() > WEBHOOK_URL_MAX || !printable_ascii || !webhook_url_allowed(url) {
         return Err(WebhookValidationError::Url);
     }
     Ok(())
@@ -617,6 +619,10 @@ mod tests {
             "",
         ] {
             assert!(!webhook_url_allowed(bad), "{bad}");
+            assert_eq!(check_webhook_url(bad), Err(E::Url), "{bad}");
+        }
+        // Not URIs (schemathesis' `format: uri`): non-ASCII, spaces, control characters.
+        for bad in ["https://\u{cf}", "https://shop.example.com/h ook", "https://a.com/\x07"] {
             assert_eq!(check_webhook_url(bad), Err(E::Url), "{bad}");
         }
         let at_max = format!("https://a.com/{}", "x".repeat(WEBHOOK_URL_MAX - 14));
