@@ -3,7 +3,8 @@
 // (about 1,000 requests) and time (ATTACK_DEADLINE_SECS, 240 s).
 //
 // Each attack is a request that must be refused (4xx, or 200 that changes nothing where the
-// protocol requires 200, e.g. a webhook body Tamara does not confirm). Counts at the end:
+// protocol requires 200, e.g. a webhook body Tamara does not confirm; both count as "refused").
+// Counts at the end:
 //   sent, refused, accepted-that-should-not-be (goal 0), 5xx (goal 0); exit 1 unless both goals hold.
 //
 // Usage: node tests/attack/attack.mjs WORKER_URL SANDBOX_URL SECRETS_FILE   (tests/attack/run.sh)
@@ -448,7 +449,9 @@ for (const [name, fn] of steps) {
   }
   console.log(`attack: ${name}: done in ${Date.now() - t} ms`);
 }
-console.log("\nattack: per category (sent / refused / accepted-that-should-not-be):");
+console.log("\nattack: per category (checks / refused / accepted-that-should-not-be); a check is one attack");
+console.log("request, or one assertion that a batch of them changed nothing; the other requests sent are");
+console.log("set-up and read-backs (creating and reading the orders attacked):");
 for (const [k, v] of Object.entries(byCategory)) console.log(`  ${k.padEnd(26)} ${String(v.sent).padStart(5)} ${String(v.refused).padStart(6)} ${String(v.bad).padStart(4)}`);
 if (failures.length) {
   console.log("\nattack: failures:");
