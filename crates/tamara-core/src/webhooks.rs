@@ -622,7 +622,11 @@ mod tests {
             assert_eq!(check_webhook_url(bad), Err(E::Url), "{bad}");
         }
         // Not URIs (schemathesis' `format: uri`): non-ASCII, spaces, control characters.
-        for bad in ["https://\u{cf}", "https://shop.example.com/h ook", "https://a.com/\x07"] {
+        for bad in [
+            "https://\u{cf}",
+            "https://shop.example.com/h ook",
+            "https://a.com/\x07",
+        ] {
             assert_eq!(check_webhook_url(bad), Err(E::Url), "{bad}");
         }
         let at_max = format!("https://a.com/{}", "x".repeat(WEBHOOK_URL_MAX - 14));

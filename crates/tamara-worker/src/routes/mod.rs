@@ -73,7 +73,7 @@ pub async fn handle(req: Request, env: Env, keep: KeepAlive) -> worker::Result<R
     let storefront = r.is_storefront();
     let allowed = cfg.allowed_origins.clone();
     if r == Route::Preflight {
-        return Ok(match cors::preflight(&allowed, origin.as_deref()) {
+        let resp = match cors::preflight(&allowed, origin.as_deref()) {
             Preflight::Allowed(headers) => {
                 let resp = Response::empty()?.with_status(204);
                 for (k, v) in headers {
@@ -82,7 +82,9 @@ pub async fn handle(req: Request, env: Env, keep: KeepAlive) -> worker::Result<R
                 resp
             }
             Preflight::Forbidden => response::error(&AppError::OriginNotAllowed),
-        });
+        };
+        response::secure(&resp);
+        return Ok(resp);
     }
     let ctx = Ctx { cfg, env, keep };
     let resp = match admit(&ctx, &r, &req).await {
