@@ -52,14 +52,21 @@ impl Request {
     pub async fn bytes(&self, timeout_ms: i32) -> Result<Option<Vec<u8>>, String> {
         let read = self.raw.array_buffer().map_err(js_message)?;
         let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+        let handle = std::cell::Cell::new(None);
         let timer = js_sys::Promise::new(&mut |resolve, _reject| {
-            let _ =
-                global.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, timeout_ms);
+            handle.set(
+                global
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, timeout_ms)
+                    .ok(),
+            );
         });
         let both = js_sys::Array::of2(&read, &timer);
-        let first = JsFuture::from(js_sys::Promise::race(&both))
-            .await
-            .map_err(js_message)?;
+        let first = JsFuture::from(js_sys::Promise::race(&both)).await;
+        // No timer outlives the read.
+        if let Some(h) = handle.get() {
+            global.clear_timeout_with_handle(h);
+        }
+        let first = first.map_err(js_message)?;
         if !first.is_instance_of::<js_sys::ArrayBuffer>() {
             return Ok(None); // the timer won: it resolves with `undefined`
         }
