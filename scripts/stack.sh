@@ -18,6 +18,9 @@
 #   STACK_REBUILD=1 force `cargo build` + `scripts/build-worker.sh`; STACK_NO_BUILD=1 never build
 #   (the widget, `scripts/build-widget.sh`, is built whenever its inputs changed)
 #   STACK_WAIT_SECS how long to wait for both servers  (90)
+#   STACK_RATE_LIMIT every [[ratelimits]] limit (requests per client per period) of this stack,
+#                   instead of wrangler.toml's local ones; load tests and benchmarks set it, the
+#                   demo never does (its limits stay on)
 #   INSPECTOR_PORT  wrangler's devtools port           (wrangler's default, 9229 or a free one)
 #
 # Both servers run under `setsid`; their process-group ids are kept in STACK_DIR and `stop` kills
@@ -88,7 +91,10 @@ derive_config() {
     no_assets=1
     log "warning: www/ does not exist yet; starting the Worker without static assets"
   fi
-  awk -v root="$ROOT" -v no_assets="$no_assets" '
+  awk -v root="$ROOT" -v no_assets="$no_assets" -v rate_limit="${STACK_RATE_LIMIT:-}" '
+    rate_limit != "" && /^[[:space:]]*simple[[:space:]]*=/ {
+      sub(/limit[[:space:]]*=[[:space:]]*[0-9]+/, "limit = " rate_limit)
+    }
     /^[[:space:]]*\[/ {
       skip = ($0 ~ /^[[:space:]]*\[build\][[:space:]]*$/) ||
              (no_assets == 1 && $0 ~ /^[[:space:]]*\[assets\][[:space:]]*$/)

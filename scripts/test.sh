@@ -55,6 +55,10 @@ step "e2e (worker in workerd + sandbox)" bash tests/e2e/run.sh
 step "soak (worker under sustained load)" bash tests/e2e/run.sh --soak
 # The storefront, widget and POS page in headless Chromium across the real local stack.
 step "browser e2e (chromium + stack)" bash tests/browser/run.sh
+# The project's attack suite against a stack of its own with the local demo's limits: forged,
+# expired, replayed and long-lived webhook tokens, body and price tampering, injection, bad input,
+# admin auth, CORS/Origin, rate limits, idempotency; 0 accepted-that-should-not-be, 0 5xx.
+step "attack suite (tests/attack)" bash tests/attack/run.sh
 # schemathesis generates requests from docs/worker-openapi.json against the real local stack.
 step "fuzz (schemathesis vs docs/worker-openapi.json)" bash tests/fuzz/run.sh
 

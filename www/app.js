@@ -1,5 +1,8 @@
-// Shared helpers of the demo pages: language (en/ar + RTL), the Worker's base URL, JSON calls,
-// money display. No framework, no external assets; the only network peer is the Worker.
+// Shared helpers of the demo pages: language (en/ar + RTL), JSON calls, money display. No
+// framework, no external assets; the only network peer is the Worker, which serves these pages:
+// every call goes to the page's own origin (a relative URL). Nothing in the page's URL (query,
+// hash) can point the calls elsewhere: the POS page sends the admin token with them, the store the
+// shopper's details.
 
 const EXPONENT = { SAR: 2, AED: 2, QAR: 2, KWD: 3, BHD: 3, OMR: 3 };
 
@@ -17,9 +20,6 @@ export function formatMoney(money, lang = "en", country = "SA") {
 }
 
 const params = new URLSearchParams(location.search);
-
-/** Worker base URL: same origin (the Worker serves these pages), or `?worker=` for development. */
-export const WORKER = (params.get("worker") ?? "").replace(/\/+$/, "");
 
 /** Current language: `?lang=`, else the last choice, else English. */
 export function currentLang() {
@@ -71,8 +71,12 @@ export class ApiError extends Error {
   }
 }
 
-/** JSON call to the Worker; throws ApiError on non-2xx. */
+/** JSON call to the Worker at this page's origin (`path` is absolute, "/api/…"); throws ApiError
+ * on non-2xx. */
 export async function api(path, { method = "GET", body, token, headers = {} } = {}) {
+  if (typeof path !== "string" || !path.startsWith("/") || path.startsWith("//") || path.includes("\\")) {
+    throw new ApiError(0, "bad_path", "API paths are same-origin paths such as /api/catalog");
+  }
   const init = { method, headers: { Accept: "application/json", ...headers } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
@@ -81,7 +85,7 @@ export async function api(path, { method = "GET", body, token, headers = {} } = 
   if (token) init.headers.Authorization = `Bearer ${token}`;
   let response;
   try {
-    response = await fetch(`${WORKER}${path}`, init);
+    response = await fetch(path, { ...init, credentials: "same-origin", redirect: "error" });
   } catch (e) {
     throw new ApiError(0, "network_error", e.message);
   }

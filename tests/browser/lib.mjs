@@ -51,7 +51,7 @@ export function buildWidget() {
  * Starts `scripts/stack.sh` (sandbox + Worker in wrangler dev) on free ports, in its own state
  * dir; returns {worker, sandbox, stop}.
  */
-export async function startStack() {
+export async function startStack(extraEnv = {}) {
   // Development shortcut: reuse a stack that is already running (nothing is started or stopped).
   if (process.env.E2E_WORKER_URL && process.env.E2E_SANDBOX_URL) {
     return { worker: process.env.E2E_WORKER_URL, sandbox: process.env.E2E_SANDBOX_URL, stop: () => {} };
@@ -63,7 +63,9 @@ export async function startStack() {
     SANDBOX_PORT: String(sandboxPort),
     WORKER_PORT: String(workerPort),
     STACK_DIR: mkdtempSync(join(tmpdir(), "tamara-browser-stack-")),
+    ...extraEnv,
   };
+  if (typeof extraEnv.ALLOWED_ORIGINS === "function") env.ALLOWED_ORIGINS = extraEnv.ALLOWED_ORIGINS(workerPort);
   run("bash", ["scripts/stack.sh", "start"], env);
   return {
     worker: `http://127.0.0.1:${workerPort}`,

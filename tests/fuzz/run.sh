@@ -37,7 +37,10 @@ SANDBOX_PORT="$(free_port)"
 WORKER_PORT="$(free_port)"
 while [ "$WORKER_PORT" = "$SANDBOX_PORT" ]; do WORKER_PORT="$(free_port)"; done
 STACK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/tamara-fuzz-XXXXXX")"
-export SANDBOX_PORT WORKER_PORT STACK_DIR
+# Schemathesis sends thousands of requests from one client: raise this stack's per-client limits
+# (429 is documented and tolerated, but the fuzzer should reach the handlers).
+STACK_RATE_LIMIT="${STACK_RATE_LIMIT:-1000000}"
+export SANDBOX_PORT WORKER_PORT STACK_DIR STACK_RATE_LIMIT
 stop() { # from the repo root: the fuzz runs below change directory
   (cd "$ROOT" && bash scripts/stack.sh stop) || echo "fuzz: stopping the stack failed" >&2
   rm -rf "$STACK_DIR"

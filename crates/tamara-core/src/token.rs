@@ -1,6 +1,8 @@
 //! `tamaraToken` verification: the HS256 JWT Tamara attaches to every notification, signed with
 //! the merchant's notification token. Fails closed: no token, no secret, another algorithm, a bad
-//! signature, no `exp` or an expired one are all errors. `now` is an argument.
+//! signature, no `exp` or an expired one are all errors, and so is a token that lives longer than
+//! Tamara's own (15 minutes, [`TAMARA_LIFETIME_SECS`], plus the leeway) or was issued in the future.
+//! `now` is an argument.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -13,6 +15,9 @@ use crate::secret::NotificationToken;
 use crate::timestamp::Timestamp;
 
 type HmacSha256 = Hmac<Sha256>;
+
+/// How long Tamara's tokens live: `exp = iat + 900`.
+pub const TAMARA_LIFETIME_SECS: i64 = 900;
 
 /// Longest token we look at; real ones are about 150 bytes.
 const MAX_TOKEN_LEN: usize = 4096;
@@ -45,6 +50,10 @@ pub enum TokenError {
     /// `iat` or `nbf` in the future (beyond the leeway).
     #[error("token not valid yet")]
     NotYetValid,
+    /// `exp − iat` (or `exp − now` when there is no `iat`) is longer than Tamara's 15 minutes
+    /// plus the leeway: not a token Tamara minted (e.g. one with `exp` ten years ahead).
+    #[error("token lives longer than Tamara's")]
+    Lifetime,
     /// `iss` is present and not `Tamara` (only when issuer checking is on).
     #[error("unexpected issuer")]
     Issuer,
@@ -62,6 +71,7 @@ impl TokenError {
             TokenError::MissingExpiry => "token_no_expiry",
             TokenError::Expired => "token_expired",
             TokenError::NotYetValid => "token_not_yet_valid",
+            TokenError::Lifetime => "token_lifetime",
             TokenError::Issuer => "token_issuer",
         }
     }
@@ -215,6 +225,14 @@ impl Verifier {
                 return Err(TokenError::NotYetValid);
             }
         }
+        // Tamara's tokens live 15 minutes: a longer-lived one, or one whose expiry is further
+        // away than a fresh token's, was not minted by Tamara's notifier (and would be a
+        // replayable credential for years).
+        let max_life = TAMARA_LIFETIME_SECS.saturating_add(self.leeway_secs);
+        let issued = claims.iat.unwrap_or(now_s);
+        if exp.saturating_sub(issued) > max_life || exp.saturating_sub(now_s) > max_life {
+            return Err(TokenError::Lifetime);
+        }
         if self.check_issuer {
             if let Some(iss) = &claims.iss {
                 if iss != "Tamara" {
@@ -356,6 +374,53 @@ mod tests {
             .with_issuer_check(false)
             .verify(&bad_iss, NOW)
             .is_ok());
+    }
+
+    #[test]
+    fn refuses_tokens_that_live_longer_than_tamaras() {
+        let v = Verifier::new(secret()).with_leeway(60);
+        let at = |iat: i64, exp: i64| {
+            sign(
+                &secret(),
+                &Claims {
+                    iss: Some("Tamara".into()),
+                    iat: Some(iat),
+                    exp: Some(exp),
+                    nbf: None,
+                },
+            )
+        };
+        let now = NOW.secs();
+        // Tamara's own: 15 minutes, and up to the leeway more.
+        assert!(v.verify(&at(now, now + 900), NOW).is_ok());
+        assert!(v.verify(&at(now, now + 960), NOW).is_ok());
+        // Ten years ahead, or a minute too long.
+        for exp in [now + 10 * 365 * 86_400, now + 961, i64::MAX] {
+            assert_eq!(v.verify(&at(now, exp), NOW), Err(TokenError::Lifetime));
+        }
+        // Backdated iat to make a long lifetime look "already half used" is still too long.
+        assert_eq!(
+            v.verify(&at(now - 3000, now + 600), NOW),
+            Err(TokenError::Lifetime)
+        );
+        // No iat: the expiry may not be further than a fresh token's.
+        let no_iat = sign(
+            &secret(),
+            &Claims {
+                iss: Some("Tamara".into()),
+                iat: None,
+                exp: Some(now + 86_400),
+                nbf: None,
+            },
+        );
+        assert_eq!(v.verify(&no_iat, NOW), Err(TokenError::Lifetime));
+        // iat in the future beyond the leeway.
+        assert_eq!(
+            v.verify(&at(now + 61, now + 900), NOW),
+            Err(TokenError::NotYetValid)
+        );
+        assert!(v.verify(&at(now + 60, now + 900), NOW).is_ok());
+        assert_eq!(TokenError::Lifetime.code(), "token_lifetime");
     }
 
     #[test]

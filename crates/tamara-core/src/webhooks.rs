@@ -134,7 +134,8 @@ pub fn webhook_url_allowed(url: &str) -> bool {
     HttpUrl::parse(url).is_some_and(|u| u.https || u.is_loopback())
 }
 
-/// A webhook URL to register: [`webhook_url_allowed`] and at most [`WEBHOOK_URL_MAX`] bytes.
+/// A webhook URL to register: [`webhook_url_allowed`], at most [`WEBHOOK_URL_MAX`] bytes, and a
+/// URI (RFC 3986: printable ASCII only; an IDN host is registered in its `xn--` form).
 pub fn check_webhook_url(url: &str) -> Result<(), WebhookValidationError> {
     // A URI is ASCII with no spaces or control characters (an IDN host must be sent in its
     // punycode form): `https://Ï` is not a URL Tamara can call.
@@ -677,6 +678,14 @@ mod tests {
             "",
         ] {
             assert!(!webhook_url_allowed(bad), "{bad}");
+            assert_eq!(check_webhook_url(bad), Err(E::Url), "{bad}");
+        }
+        // Not URIs (schemathesis' `format: uri`): non-ASCII, spaces, control characters.
+        for bad in [
+            "https://\u{cf}",
+            "https://shop.example.com/h ook",
+            "https://a.com/\x07",
+        ] {
             assert_eq!(check_webhook_url(bad), Err(E::Url), "{bad}");
         }
         let at_max = format!("https://a.com/{}", "x".repeat(WEBHOOK_URL_MAX - 14));

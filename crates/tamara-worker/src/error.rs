@@ -27,6 +27,13 @@ pub enum AppError {
     WebhookRejected(&'static str),
     /// 403 `origin_not_allowed`.
     OriginNotAllowed,
+    /// 415 `unsupported_media_type`: a state-changing storefront request not sent as
+    /// `Content-Type: application/json` (a "simple" cross-site form or `text/plain` post).
+    UnsupportedMediaType,
+    /// 408 `body_timeout`: the announced body did not arrive in time.
+    BodyTimeout,
+    /// 429 `rate_limited`; carries the `Retry-After` seconds.
+    RateLimited(u32),
     /// 404 `not_found`.
     NotFound(String),
     /// 405 `method_not_allowed`; carries the path's `Allow` value ("GET, OPTIONS").
@@ -96,6 +103,9 @@ impl AppError {
             AppError::PayloadTooLarge(_) => 413,
             AppError::Unauthorized(_) | AppError::WebhookRejected(_) => 401,
             AppError::OriginNotAllowed => 403,
+            AppError::UnsupportedMediaType => 415,
+            AppError::BodyTimeout => 408,
+            AppError::RateLimited(_) => 429,
             AppError::NotFound(_) => 404,
             AppError::MethodNotAllowed(_) => 405,
             AppError::Conflict { .. } => 409,
@@ -122,6 +132,9 @@ impl AppError {
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::Unauthorized(_) | AppError::WebhookRejected(_) => "unauthorized",
             AppError::OriginNotAllowed => "origin_not_allowed",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::BodyTimeout => "body_timeout",
+            AppError::RateLimited(_) => "rate_limited",
             AppError::NotFound(_) => "not_found",
             AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::ConfigMissing(_) => "config_missing",
@@ -147,6 +160,13 @@ impl AppError {
             AppError::Unauthorized(m) => (*m).to_owned(),
             AppError::WebhookRejected(_) => "missing or invalid tamaraToken".to_owned(),
             AppError::OriginNotAllowed => "this origin is not allowed".to_owned(),
+            AppError::UnsupportedMediaType => {
+                "send the body as Content-Type: application/json".to_owned()
+            }
+            AppError::BodyTimeout => "the request body did not arrive in time".to_owned(),
+            AppError::RateLimited(secs) => {
+                format!("too many requests from this client; retry in {secs} s")
+            }
             AppError::NotFound(m) => m.clone(),
             AppError::MethodNotAllowed(allow) => {
                 format!("method not allowed on this path (allowed: {allow})")
@@ -244,6 +264,10 @@ mod tests {
             (AppError::PayloadTooLarge(65536), 413, "payload_too_large"),
             (AppError::Unauthorized("no"), 401, "unauthorized"),
             (AppError::NotFound("x".into()), 404, "not_found"),
+            (AppError::OriginNotAllowed, 403, "origin_not_allowed"),
+            (AppError::UnsupportedMediaType, 415, "unsupported_media_type"),
+            (AppError::BodyTimeout, 408, "body_timeout"),
+            (AppError::RateLimited(60), 429, "rate_limited"),
             (
                 AppError::conflict("idempotency_key_reused", "x"),
                 409,

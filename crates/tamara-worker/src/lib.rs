@@ -17,12 +17,13 @@
 //!   `Money`) and their SQL, one text for D1 and for the SQLite the tests use.
 //! * [`tamara`]: calling Tamara (retries, timeouts) over a transport.
 //! * Pure modules: [`pricing`], [`cart_sign`], [`idempotency`], [`options`], [`cache`],
-//!   [`config`], [`error`], [`views`].
+//!   [`config`], [`error`], [`guard`], [`views`].
 
 pub mod cache;
 pub mod cart_sign;
 pub mod config;
 pub mod error;
+pub mod guard;
 pub mod http;
 pub mod idempotency;
 pub mod options;
@@ -47,6 +48,15 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
         let _ = js.wait_until(p);
     });
     routes::handle(http::request::Request::new(req), env, keep).await
+}
+
+/// `CONNECT` entry point: the runtime hands `CONNECT` requests (TCP tunnels) to this handler,
+/// not to `fetch`; without one it answers 500 ("Handler does not export a connect() function").
+/// The Worker tunnels nothing: the socket is closed at once.
+#[event(connect)]
+async fn connect(mut socket: worker::Socket, _env: Env, _ctx: Context) -> worker::Result<()> {
+    let _ = socket.close().await;
+    Ok(())
 }
 
 /// Cron entry point (`[triggers] crons`): one reconciliation pass.

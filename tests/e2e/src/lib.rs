@@ -482,6 +482,38 @@ pub struct StackOptions {
     pub sandbox_args: Vec<String>,
     /// wrangler `--log-level` (default `warn`).
     pub log_level: Option<String>,
+    /// Every `[[ratelimits]]` limit of this stack's Worker (requests per client per period),
+    /// instead of `wrangler.toml`'s local ones. Load tests raise them explicitly; `None` keeps the
+    /// local demo's limits.
+    pub rate_limit: Option<u32>,
+}
+
+/// The per-client limit the e2e, soak and benchmark stacks run with: far above what they send,
+/// so they measure the Worker, not the limiter (the attack suite tests the demo's own limits).
+pub const LOAD_RATE_LIMIT: u32 = 1_000_000;
+
+/// `config` with every `[[ratelimits]]` `simple = { limit = N, … }` set to `limit`.
+pub fn with_rate_limit(config: &str, limit: u32) -> String {
+    config
+        .lines()
+        .map(|l| {
+            let t = l.trim_start();
+            let Some(at) = t
+                .strip_prefix("simple")
+                .and_then(|r| r.trim_start().starts_with('=').then(|| l.find("limit"))?)
+            else {
+                return l.to_owned();
+            };
+            let rest = &l[at + "limit".len()..];
+            let after_eq = rest.trim_start().trim_start_matches('=').trim_start();
+            let digits = after_eq.len()
+                - after_eq
+                    .trim_start_matches(|c: char| c.is_ascii_digit())
+                    .len();
+            format!("{}limit = {limit}{}", &l[..at], &after_eq[digits..])
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The running stack.
@@ -733,6 +765,10 @@ impl Stack {
             })
             .collect::<Vec<_>>()
             .join("\n");
+        let derived = match opts.rate_limit {
+            Some(n) => with_rate_limit(&derived, n),
+            None => derived,
+        };
         fs::write(&config, derived + "\n").map_err(|e| format!("{}: {e}", config.display()))?;
         let persist = dir.join("state");
         apply_migrations(&root, &config, &persist)?;
@@ -838,9 +874,14 @@ static SHARED: OnceLock<Result<Stack, String>> = OnceLock::new();
 pub fn shared() -> &'static Stack {
     let r = SHARED.get_or_init(|| {
         // Started on a plain thread: no async runtime context, blocking is fine.
-        std::thread::spawn(|| Stack::start(&StackOptions::default()))
-            .join()
-            .unwrap_or_else(|_| Err("the stack start panicked".into()))
+        std::thread::spawn(|| {
+            Stack::start(&StackOptions {
+                rate_limit: Some(LOAD_RATE_LIMIT),
+                ..StackOptions::default()
+            })
+        })
+        .join()
+        .unwrap_or_else(|_| Err("the stack start panicked".into()))
     });
     match r {
         Ok(s) => s,
@@ -877,6 +918,23 @@ impl Drop for Exclusive {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn raises_every_rate_limit() {
+        let toml =
+            "[[ratelimits]]\nname = \"RL_X\"\nsimple = { limit = 30, period = 60 }\nlimits = 3";
+        let out = super::with_rate_limit(toml, 99);
+        assert!(
+            out.contains("simple = { limit = 99, period = 60 }"),
+            "{out}"
+        );
+        assert!(out.contains("limits = 3"));
+        let real =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../wrangler.toml"))
+                .unwrap_or_default();
+        let raised = super::with_rate_limit(&real, 7);
+        assert!(raised.matches("limit = 7,").count() >= 5, "{raised}");
+    }
+
     use super::*;
     use crate::client::{checkout_id_of, query_param};
 

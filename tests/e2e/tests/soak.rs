@@ -121,10 +121,15 @@ where
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sustained_checkouts_and_webhooks_all_succeed_and_are_stored() {
-    let stack = tokio::task::spawn_blocking(|| Stack::start(&StackOptions::default()))
-        .await
-        .expect("stack start thread")
-        .unwrap_or_else(|e| panic!("could not start the stack: {e}"));
+    let stack = tokio::task::spawn_blocking(|| {
+        Stack::start(&StackOptions {
+            rate_limit: Some(tamara_e2e::LOAD_RATE_LIMIT),
+            ..StackOptions::default()
+        })
+    })
+    .await
+    .expect("stack start thread")
+    .unwrap_or_else(|e| panic!("could not start the stack: {e}"));
     let checkout_url = format!("{}/api/checkout", stack.worker_url);
     let body = checkout_body(&[("TSHIRT-1", 2)], "544337866");
 

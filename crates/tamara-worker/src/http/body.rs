@@ -8,6 +8,9 @@ use crate::error::AppError;
 /// Largest accepted body.
 pub const MAX_BODY: usize = 64 * 1024;
 
+/// How long a request body may take to arrive in full (408 `body_timeout` after that).
+pub const READ_TIMEOUT_MS: i32 = 10_000;
+
 /// Refuses bodies over [`MAX_BODY`].
 pub fn check_size(len: usize) -> Result<(), AppError> {
     if len > MAX_BODY {

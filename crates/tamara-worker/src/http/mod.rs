@@ -4,6 +4,7 @@
 
 pub mod body;
 pub mod cors;
+pub mod limits;
 pub mod request;
 pub mod response;
 pub mod router;

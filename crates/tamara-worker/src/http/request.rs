@@ -46,11 +46,31 @@ impl Request {
         self.raw.headers().get(name).ok().flatten()
     }
 
-    /// The whole body.
-    pub async fn bytes(&self) -> Result<Vec<u8>, String> {
-        let promise = self.raw.array_buffer().map_err(js_message)?;
-        let buffer = JsFuture::from(promise).await.map_err(js_message)?;
-        Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    /// The whole body, or `Ok(None)` when it has not fully arrived within `timeout_ms` (a
+    /// client that announces `Content-Length: 100` and sends 2 bytes would otherwise hold the
+    /// request open until the platform gives up).
+    pub async fn bytes(&self, timeout_ms: i32) -> Result<Option<Vec<u8>>, String> {
+        let read = self.raw.array_buffer().map_err(js_message)?;
+        let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+        let handle = std::cell::Cell::new(None);
+        let timer = js_sys::Promise::new(&mut |resolve, _reject| {
+            handle.set(
+                global
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, timeout_ms)
+                    .ok(),
+            );
+        });
+        let both = js_sys::Array::of2(&read, &timer);
+        let first = JsFuture::from(js_sys::Promise::race(&both)).await;
+        // No timer outlives the read.
+        if let Some(h) = handle.get() {
+            global.clear_timeout_with_handle(h);
+        }
+        let first = first.map_err(js_message)?;
+        if !first.is_instance_of::<js_sys::ArrayBuffer>() {
+            return Ok(None); // the timer won: it resolves with `undefined`
+        }
+        Ok(Some(js_sys::Uint8Array::new(&first).to_vec()))
     }
 
     /// The runtime's request (to hand on, e.g. to the static-assets binding).
@@ -69,9 +89,10 @@ impl Request {
             }
         }
         let bytes = self
-            .bytes()
+            .bytes(body::READ_TIMEOUT_MS)
             .await
-            .map_err(|e| AppError::bad_request("unreadable_body", e))?;
+            .map_err(|e| AppError::bad_request("unreadable_body", e))?
+            .ok_or(AppError::BodyTimeout)?;
         body::check_size(bytes.len())?;
         Ok(bytes)
     }

@@ -29,11 +29,22 @@ pub fn see_other(url: &str) -> AppResult<Response> {
     Ok(r)
 }
 
-/// An HTML page.
+/// An HTML page, with the Worker's page policy (`guard::HTML_HEADERS`: a CSP allowing no
+/// script and no inline style, no framing).
 pub fn html(status: u16, page: &str) -> AppResult<Response> {
     let r = Response::from_html(page)?.with_status(status);
     r.headers().set("Cache-Control", "no-store")?;
+    for (k, v) in crate::guard::HTML_HEADERS {
+        r.headers().set(k, v)?;
+    }
     Ok(r)
+}
+
+/// Adds the headers every Worker answer carries (`guard::COMMON_HEADERS`).
+pub fn secure(r: &Response) {
+    for (k, v) in crate::guard::COMMON_HEADERS {
+        let _ = r.headers().set(k, v);
+    }
 }
 
 /// The error response; 5xx and rejected webhooks are logged (codes and details, no secrets).
@@ -49,5 +60,9 @@ pub fn error(e: &AppError) -> Response {
     if let AppError::MethodNotAllowed(allow) = e {
         let _ = r.headers().set("Allow", allow); // RFC 9110: a 405 lists what the path takes
     }
+    if let AppError::RateLimited(secs) = e {
+        let _ = r.headers().set("Retry-After", &secs.to_string());
+    }
+    let _ = r.headers().set("Cache-Control", "no-store");
     r
 }

@@ -25,7 +25,9 @@ pub mod webhook;
 use worker::{Env, Response};
 
 use crate::error::{AppError, AppResult};
+use crate::guard;
 use crate::http::cors::{self, Preflight};
+use crate::http::limits;
 use crate::http::request::Request;
 use crate::http::response::{self, json};
 use crate::http::router::{allowed_methods, route, Route};
@@ -35,6 +37,17 @@ use crate::store::group::KeepAlive;
 /// Handles one HTTP request.
 pub async fn handle(req: Request, env: Env, keep: KeepAlive) -> worker::Result<Response> {
     let method = req.method();
+    if !guard::known_method(&method) {
+        // TRACE, PROPFIND, made-up methods: not served anywhere (CONNECT never gets here: the
+        // runtime hands it to the `connect` handler, `lib.rs`).
+        let allow = match allowed_methods(req.path()) {
+            a if a.is_empty() => "GET, HEAD".to_owned(),
+            a => a,
+        };
+        let resp = response::error(&AppError::MethodNotAllowed(allow));
+        response::secure(&resp);
+        return Ok(resp);
+    }
     let r = match route(&method, req.path()) {
         // A path that no method serves is not found, whatever the method.
         Route::MethodNotAllowed => match allowed_methods(req.path()) {
@@ -61,7 +74,7 @@ pub async fn handle(req: Request, env: Env, keep: KeepAlive) -> worker::Result<R
     let storefront = r.is_storefront();
     let allowed = cfg.allowed_origins.clone();
     if r == Route::Preflight {
-        return Ok(match cors::preflight(&allowed, origin.as_deref()) {
+        let resp = match cors::preflight(&allowed, origin.as_deref()) {
             Preflight::Allowed(headers) => {
                 let resp = Response::empty()?.with_status(204);
                 for (k, v) in headers {
@@ -70,12 +83,17 @@ pub async fn handle(req: Request, env: Env, keep: KeepAlive) -> worker::Result<R
                 resp
             }
             Preflight::Forbidden => response::error(&AppError::OriginNotAllowed),
-        });
+        };
+        response::secure(&resp);
+        return Ok(resp);
     }
     let ctx = Ctx { cfg, env, keep };
-    let resp = dispatch(&ctx, r, req)
-        .await
-        .unwrap_or_else(|e| response::error(&e));
+    let resp = match admit(&ctx, &r, &req).await {
+        Ok(()) => dispatch(&ctx, r, req).await,
+        Err(e) => Err(e),
+    }
+    .unwrap_or_else(|e| response::error(&e));
+    response::secure(&resp);
     if storefront {
         for (k, v) in cors::response_headers(&allowed, origin.as_deref()) {
             resp.headers().set(k, &v)?;
@@ -84,10 +102,40 @@ pub async fn handle(req: Request, env: Env, keep: KeepAlive) -> worker::Result<R
     Ok(resp)
 }
 
-async fn dispatch(ctx: &Ctx, r: Route, req: Request) -> AppResult<Response> {
-    if r.is_admin() {
-        admin::authenticate(ctx, &req)?;
+/// Everything a request must pass before its handler runs (decisions in `guard`): the
+/// storefront's JSON + `Origin` rule for writes, the admin bearer check with its lock-out after
+/// failed logins, and the per-client rate limit of the route.
+async fn admit(ctx: &Ctx, r: &Route, req: &Request) -> AppResult<()> {
+    let client = guard::client_key(req.header("CF-Connecting-IP").as_deref());
+    if guard::is_storefront_write(r) {
+        guard::check_storefront_write(
+            &ctx.cfg.allowed_origins,
+            req.header("Content-Type").as_deref(),
+            req.header("Origin").as_deref(),
+        )?;
     }
+    if r.is_admin() {
+        let now = crate::platform::now_ms();
+        if let Some(secs) = guard::locked_out(&client, now) {
+            return Err(AppError::RateLimited(secs));
+        }
+        if let Err(e) = admin::authenticate(ctx, req) {
+            if matches!(e, AppError::Unauthorized(_))
+                && !limits::allows(&ctx.env, guard::Limit::AdminLogin, &client).await?
+            {
+                guard::lock_out(&client, now);
+                return Err(AppError::RateLimited(guard::PERIOD_SECS));
+            }
+            return Err(e);
+        }
+    }
+    if let Some(limit) = guard::limit_for(r) {
+        limits::count(&ctx.env, limit, &client).await?;
+    }
+    Ok(())
+}
+
+async fn dispatch(ctx: &Ctx, r: Route, req: Request) -> AppResult<Response> {
     match r {
         Route::Health => json(200, &serde_json::json!({"ok": true})),
         Route::Catalog => storefront::catalog(ctx).await,

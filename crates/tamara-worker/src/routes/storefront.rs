@@ -4,7 +4,9 @@
 use serde_json::{json, Value};
 
 use crate::error::AppResult;
+use crate::guard::{self, Limit};
 use crate::http::body;
+use crate::http::limits;
 use crate::http::request::Request;
 use crate::http::response::{json, json_text};
 use crate::http::Ctx;
@@ -44,6 +46,13 @@ pub async fn payment_options(ctx: &Ctx, req: &Request) -> AppResult<worker::Resp
         items: q.get("items"),
         amount: q.get("amount"),
         phone: q.get("phone"),
+        pre_check_allowed: false,
+    };
+    let query = OptionsQuery {
+        // A phone costs a Tamara pre-check (on a cache miss): capped per client.
+        pre_check_allowed: query.phone.is_some()
+            && limits::allows(&ctx.env, Limit::PreCheck, &client_key(req)).await?,
+        ..query
     };
     let answer = payment_options::payment_options(&ctx.app(), &query).await?;
     json(200, &answer)
@@ -64,4 +73,8 @@ pub async fn create_checkout(ctx: &Ctx, req: &Request) -> AppResult<worker::Resp
 pub async fn order(ctx: &Ctx, order_id: &str) -> AppResult<worker::Response> {
     let order = orders::public_status(&ctx.app(), order_id).await?;
     json(200, &order_public(&order))
+}
+
+fn client_key(req: &Request) -> String {
+    guard::client_key(req.header("CF-Connecting-IP").as_deref())
 }

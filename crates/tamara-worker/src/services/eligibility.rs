@@ -98,7 +98,7 @@ pub async fn check<T: Transport, Q: Sql>(
         .map(|s| s.expose().to_owned());
     let key = cache_key(secret.as_deref(), phone, amount);
     let now = app.now();
-    match cache::get(&key, now).as_deref() {
+    match cache::get(cache::Kind::PerShopper, &key, now).as_deref() {
         Some("1") => return Verdict::Eligible,
         Some("0") => return Verdict::NotEligible,
         _ => {}
@@ -116,6 +116,7 @@ pub async fn check<T: Transport, Q: Sql>(
     match tamara.call_within(&request, BUDGET_MS).await {
         Ok(answer) => {
             cache::put(
+                cache::Kind::PerShopper,
                 key,
                 if answer.is_eligible { "1" } else { "0" }.to_owned(),
                 now,

@@ -6,7 +6,7 @@ use tamara_core::{Country, Currency, Money, Phone};
 
 use super::catalog::{check_pair, parse_country, parse_currency, parse_items, price_items};
 use super::App;
-use crate::cache;
+use crate::cache::{self, Kind};
 use crate::error::{AppError, AppResult};
 use crate::options;
 use crate::store::Sql;
@@ -26,6 +26,10 @@ pub struct OptionsQuery {
     pub amount: Option<String>,
     /// The shopper's phone.
     pub phone: Option<String>,
+    /// Whether this client may still cost a Tamara pre-check (the route asks the per-client
+    /// `RL_PRE_CHECK` limit). Over the cap the answer carries no verdict: the payment types
+    /// still show, the phone is not checked.
+    pub pre_check_allowed: bool,
 }
 
 /// The payment-options answer (`options::build`).
@@ -88,7 +92,9 @@ pub async fn payment_options<T: Transport, Q: Sql>(
     // greyed out, and the pre-check is not asked.
     let eligibility = super::eligibility::check(app, amount, phone.as_ref()).await;
     let verdict = match &phone {
-        Some(p) if eligibility.allows() => Some(pre_check(app, country, amount, p).await?),
+        Some(p) if eligibility.allows() && q.pre_check_allowed => {
+            Some(pre_check(app, country, amount, p).await?)
+        }
         _ => None,
     };
     let mut answer = options::build(&types, amount, verdict);
@@ -104,7 +110,7 @@ pub async fn payment_types<T: Transport, Q: Sql>(
 ) -> AppResult<Vec<PaymentTypeInfo>> {
     let now = app.now();
     let key = format!("payment-types:{country}:{currency}");
-    if let Some(hit) = cache::get(&key, now) {
+    if let Some(hit) = cache::get(Kind::Shared, &key, now) {
         if let Ok(v) = serde_json::from_str(&hit) {
             return Ok(v);
         }
@@ -119,7 +125,13 @@ pub async fn payment_types<T: Transport, Q: Sql>(
         })
         .await?;
     if let Ok(text) = serde_json::to_string(&types) {
-        cache::put(key, text, now, app.cfg.payment_options_ttl_secs * 1000);
+        cache::put(
+            Kind::Shared,
+            key,
+            text,
+            now,
+            app.cfg.payment_options_ttl_secs * 1000,
+        );
     }
     Ok(types)
 }
@@ -136,7 +148,7 @@ async fn pre_check<T: Transport, Q: Sql>(
         amount.minor(),
         phone.national()
     );
-    if let Some(hit) = cache::get(&key, now) {
+    if let Some(hit) = cache::get(Kind::PerShopper, &key, now) {
         return Ok(hit == "1");
     }
     let r = app
@@ -150,6 +162,7 @@ async fn pre_check<T: Transport, Q: Sql>(
         .await?;
     let ok = r.has_available_payment_options;
     cache::put(
+        Kind::PerShopper,
         key,
         if ok { "1" } else { "0" }.to_owned(),
         now,

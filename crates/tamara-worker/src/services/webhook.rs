@@ -2,8 +2,19 @@
 //! the delivery de-duplicated, and the order re-read at Tamara, mirrored forward-only and
 //! authorised once if approved. The payload is a hint: it names the order and the event, and
 //! every state or money record comes from Tamara's own answer (`sync::sync_order`).
+//!
+//! What is recorded, given that Tamara's token signs only `{iss, iat, exp}` and not the body:
+//! * a delivery is recorded once per content (`dedupe_key`: order, event, movement id), so the
+//!   same token with the same body, or Tamara's retries, are recorded once;
+//! * a valid token with another body (a replayed token, or two genuine notifications Tamara
+//!   signed in the same second, whose tokens are byte-identical) is handled as a new hint: it can
+//!   only make the Worker re-read an order at Tamara, and it leaves no row unless Tamara confirms
+//!   it: a notification about an order the Worker does not know, or one naming a capture, refund
+//!   or cancel id that Tamara's answer does not contain, is answered `200 {"ignored": …}` and
+//!   its audit row is deleted again. So a forged body under a valid token stores nothing.
 
 use serde_json::{json, Value};
+use tamara_core::lifecycle::Movement;
 use tamara_core::timestamp::Timestamp;
 use tamara_core::token::Verifier;
 use tamara_core::webhooks::{EventData, WebhookPayload};
@@ -26,6 +37,18 @@ pub fn dedupe_key(p: &WebhookPayload) -> String {
         _ => String::new(),
     };
     format!("webhook:{}:{}:{}", p.order_id, p.event_type, sub)
+}
+
+/// The money movement a notification claims (kind and Tamara's id), if any.
+pub fn claimed_movement(p: &WebhookPayload) -> Option<(Movement, &str)> {
+    match &p.data {
+        EventData::Captured { capture_id, .. } => Some((Movement::Capture, capture_id.as_str())),
+        EventData::Refunded { refund_id, .. } => Some((Movement::Refund, refund_id.as_str())),
+        EventData::Canceled {
+            cancel_id: Some(c), ..
+        } => Some((Movement::Cancel, c.as_str())),
+        _ => None,
+    }
 }
 
 /// Audit detail without PII: what the notification claimed (never used as a money record).
@@ -101,12 +124,19 @@ pub async fn handle<T: Transport, Q: Sql>(
         return Ok(json!({"ok": true, "duplicate": true}));
     }
     let Some(order) = prelude.order else {
-        store.finish_event(&key, None, None).await?;
+        store.forget_event(&key).await?;
         return Ok(json!({"ok": true, "ignored": "unknown_order"}));
     };
     let before = order.status.clone();
     let synced = sync::sync_order(app, order, Source::Webhook, Some(&key)).await?;
     let cur = &synced.order;
+    if let Some((movement, id)) = claimed_movement(payload) {
+        let known = store.movement_ids(movement, order_id).await?;
+        if !known.iter().any(|k| k == id) {
+            store.forget_event(&key).await?;
+            return Ok(json!({"ok": true, "ignored": "unconfirmed", "status": cur.status}));
+        }
+    }
     if !synced.finished {
         store
             .finish_event(&key, Some(before.as_str()), Some(cur.status.as_str()))

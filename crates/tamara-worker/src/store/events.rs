@@ -164,6 +164,16 @@ impl<Q: Sql> Store<Q> {
             .map(|_| ())
     }
 
+    /// Deletes an event (a notification that turned out to claim nothing Tamara confirms).
+    pub async fn forget_event(&self, key: &str) -> AppResult<()> {
+        self.changes(stmt(
+            "DELETE FROM events WHERE dedupe_key = ?1",
+            [key.into()],
+        ))
+        .await
+        .map(|_| ())
+    }
+
     /// Events of one order, oldest first (at most 200).
     pub async fn events_for(&self, order_id: &str) -> AppResult<Vec<EventRow>> {
         self.run(stmt(

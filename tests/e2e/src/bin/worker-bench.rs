@@ -437,6 +437,7 @@ async fn bench(args: Args) -> Result<(), String> {
     let mut stack = tokio::task::spawn_blocking(|| {
         Stack::start(&StackOptions {
             log_level: Some("warn".into()),
+            rate_limit: Some(tamara_e2e::LOAD_RATE_LIMIT),
             ..StackOptions::default()
         })
     })

@@ -45,8 +45,14 @@ async fn bad_tokens_are_rejected_and_change_nothing() {
     let mut future = Claims::tamara(now);
     future.iat = Some(now.secs() + 3600);
     future.exp = Some(now.secs() + 7200);
+    let mut ten_years = Claims::tamara(now);
+    ten_years.exp = Some(now.secs() + 10 * 365 * 86_400);
+    let mut one_hour = Claims::tamara(now);
+    one_hour.exp = Some(now.secs() + 3600);
     let good = Claims::tamara(now);
     let cases: Vec<(&str, Option<String>)> = vec![
+        ("lives ten years", Some(api.token_with(&ten_years))),
+        ("lives an hour", Some(api.token_with(&one_hour))),
         ("missing", None),
         ("garbage", Some("not.a.jwt".to_owned())),
         (
@@ -228,4 +234,66 @@ async fn webhook_body_errors() {
         .await;
     assert_eq!(r.status.as_u16(), 413, "{}", r.describe());
     assert_eq!(r.error_code(), Some("payload_too_large"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_bodies_under_a_valid_token_store_nothing_and_replays_are_recorded_once() {
+    let (api, _g) = api().await;
+    let id = authorised_order(&api).await;
+    let settled = api.admin_order(&id).await;
+    let reference = s(&settled, "/order/order_reference_id").to_owned();
+    let t = api.valid_token().await;
+    // One valid token, 30 invented money movements on an order Tamara shows as uncaptured.
+    for i in 0..30 {
+        let (ty, data) = match i % 3 {
+            0 => (
+                "order_captured",
+                json!({"capture_id": format!("forged-{i}"), "captured_amount": {"amount": 777, "currency": "SAR"}}),
+            ),
+            1 => (
+                "order_refunded",
+                json!({"refund_id": format!("forged-{i}"), "capture_id": "c",
+                       "refunded_amount": {"amount": 777, "currency": "SAR"}}),
+            ),
+            _ => (
+                "order_canceled",
+                json!({"cancel_id": format!("forged-{i}"), "canceled_amount": {"amount": 777, "currency": "SAR"}}),
+            ),
+        };
+        let r = api
+            .post_webhook(&payload(&id, &reference, ty, data), Some(&t), true)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
+        assert_eq!(s(&r.json, "/ignored"), "unconfirmed", "{}", r.describe());
+    }
+    let after = api.admin_order(&id).await;
+    assert_eq!(
+        after["order"], settled["order"],
+        "forged bodies changed the order"
+    );
+    let claims = events(&api, &id)
+        .await
+        .iter()
+        .filter(|e| {
+            matches!(
+                s(e, "/kind"),
+                "order_captured" | "order_refunded" | "order_canceled"
+            )
+        })
+        .count();
+    assert_eq!(claims, 0, "forged claims left audit rows");
+    assert_eq!(s(&api.tamara_order(&id).await, "/status"), "authorised");
+
+    // The same token and the same body 20 times: recorded once.
+    let body = payload(&id, &reference, "order_authorised", json!([]));
+    for _ in 0..20 {
+        let r = api.post_webhook(&body, Some(&t), true).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.describe());
+    }
+    let rows = events(&api, &id)
+        .await
+        .iter()
+        .filter(|e| s(e, "/kind") == "order_authorised" && s(e, "/source") == "webhook")
+        .count();
+    assert!(rows <= 1, "replayed delivery recorded {rows} times");
 }

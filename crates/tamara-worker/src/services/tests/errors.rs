@@ -189,6 +189,7 @@ fn tamara_failures_on_payment_options() {
         h.tamara().fault(PRE_CHECK, FaultKind::Status(500), 1);
         let q = OptionsQuery {
             phone: Some("544337866".into()),
+            pre_check_allowed: true,
             ..options_query()
         };
         let e = payment_options(&h.app, &q).await.unwrap_err();

@@ -1,6 +1,7 @@
 //! Native tests of the services over the fakes in `crate::testing`: SQLite with the real
 //! migrations as D1, the sandbox in-process as Tamara, a clock moved by hand.
 
+mod abuse;
 mod common;
 mod errors;
 mod flow;
