@@ -8,9 +8,10 @@ use tamara_core::checkout::{CheckoutSession, CreateCheckout};
 use tamara_core::lifecycle::{Channel, CHECKOUT_EXPIRY_MS};
 use tamara_core::orders::{GetOrderByReference, OrderDetails};
 use tamara_core::types::{Consumer, MerchantUrl};
-use tamara_core::{Country, OrderReferenceId, OrderStatus, PaymentType, Phone};
+use tamara_core::{Country, OrderReferenceId, OrderStatus, Phone};
 
 use super::catalog::{check_pair, parse_country, price_items, price_signed, text};
+pub use super::plan::chosen_plan;
 use super::shopper::{address, clean_email, shopper_locale, AddressIn, ConsumerIn};
 use super::{not_found_as_none, outcome_unknown, App};
 use crate::cart_sign::SignedCart;
@@ -72,43 +73,6 @@ pub struct CheckoutIn {
     /// Number of instalments of the picked plan (`1` or absent for the types paid at once).
     #[serde(default)]
     pub instalments: Option<u32>,
-}
-
-/// 422 `plan_not_available`: the plan the browser sent is not one Tamara offers for this cart.
-fn plan_not_available() -> AppError {
-    AppError::unprocessable(
-        "plan_not_available",
-        "the chosen payment plan is not offered for this order",
-    )
-}
-
-/// The plan the shopper picked, if any, checked against `offered` (the plans computed here for
-/// the priced cart: never the browser's word): `(payment_type, instalments)`, instalments only
-/// for `PAY_BY_INSTALMENTS`.
-pub fn chosen_plan(
-    input: &CheckoutIn,
-    offered: &[(PaymentType, u32)],
-) -> AppResult<Option<(PaymentType, Option<u32>)>> {
-    let Some(name) = input.payment_type.as_deref() else {
-        return match input.instalments {
-            None => Ok(None),
-            Some(_) => Err(plan_not_available()),
-        };
-    };
-    let pt = PaymentType::parse(name.trim());
-    let n = if pt == PaymentType::PayByInstalments {
-        input.instalments.ok_or_else(plan_not_available)?
-    } else {
-        match input.instalments {
-            None | Some(1) => 1,
-            Some(_) => return Err(plan_not_available()),
-        }
-    };
-    if !offered.iter().any(|(o, k)| *o == pt && *k == n) {
-        return Err(plan_not_available());
-    }
-    let instalments = (pt == PaymentType::PayByInstalments).then_some(n);
-    Ok(Some((pt, instalments)))
 }
 
 /// Checks the checkout's return pages: 400 `return_url_invalid` (not an absolute http(s) URL

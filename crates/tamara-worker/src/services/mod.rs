@@ -34,11 +34,13 @@ pub mod merchant;
 pub mod money;
 pub mod orders;
 pub mod payment_options;
+pub mod plan;
 pub mod reconcile;
 pub mod redirect;
 pub mod shopper;
 pub mod sync;
 pub mod webhook;
+pub mod webhook_setup;
 
 use std::rc::Rc;
 
