@@ -16,6 +16,10 @@ const DICT = {
     polling: "Checking every 5 seconds…", final: "Final status.", voided: "Link voided.", not_voided: "The link could not be voided.",
     refunded: "Refunded ", need_token: "Type the merchant admin token first.", bad_phone: "Enter the customer's mobile number.",
     bad_amount: "Enter an amount like 230.00.", no_items: "Choose at least one item.", error: "Error: ",
+    e_unauthorized: "The admin token is not right.", e_rate_limited: "Too many attempts: wait a minute and try again.",
+    e_phone: "The mobile number is not valid.", e_amount: "The amount is not valid for this payment.",
+    e_state: "This payment cannot be changed in its current state.", e_tamara: "Tamara did not answer: try again.",
+    e_other: "That did not work: try again.", void_hidden: "—",
   },
   ar: {
     title: "تمارا في المتجر (نقطة البيع)", signin: "دخول الكاشير", token: "رمز إدارة التاجر",
@@ -31,6 +35,10 @@ const DICT = {
     polling: "يتم التحقق كل 5 ثوانٍ…", final: "الحالة النهائية.", voided: "تم إلغاء الرابط.", not_voided: "تعذّر إلغاء الرابط.",
     refunded: "تم استرداد ", need_token: "اكتب رمز إدارة التاجر أولًا.", bad_phone: "أدخل رقم جوال العميل.",
     bad_amount: "أدخل مبلغًا مثل 230.00.", no_items: "اختر منتجًا واحدًا على الأقل.", error: "خطأ: ",
+    e_unauthorized: "رمز الإدارة غير صحيح.", e_rate_limited: "محاولات كثيرة: انتظر دقيقة ثم أعد المحاولة.",
+    e_phone: "رقم الجوال غير صحيح.", e_amount: "المبلغ غير صالح لهذه الدفعة.",
+    e_state: "لا يمكن تعديل هذه الدفعة في حالتها الحالية.", e_tamara: "لم تستجب تمارا: أعد المحاولة.",
+    e_other: "تعذّر ذلك: أعد المحاولة.", void_hidden: "—",
   },
 };
 const FINAL = new Set(["fully_captured", "expired", "canceled", "declined", "fully_refunded", "partially_refunded"]);
@@ -47,7 +55,18 @@ let verified = null; // last ID-verification answer (true/false), null = not che
 let refunded = null; // last refund's money
 
 const t = () => DICT[lang];
-const fail = (e) => { $("pos-error").textContent = e ? t().error + (e.message || e.code) : ""; };
+// A cashier reads words in the page's language, never the API's codes or English messages.
+const ERROR_WORDS = {
+  unauthorized: "e_unauthorized", rate_limited: "e_rate_limited", invalid_phone_number: "e_phone",
+  invalid_amount: "e_amount", capture_exceeds_remaining: "e_amount", refund_exceeds_captured: "e_amount",
+  cancel_exceeds_remaining: "e_amount", invalid_state: "e_state", wrong_channel: "e_state",
+  tamara_timeout: "e_tamara", tamara_unavailable: "e_tamara",
+};
+const fail = (e) => {
+  if (!e) { $("pos-error").textContent = ""; return; }
+  const words = e.code ? t()[ERROR_WORDS[e.code] ?? "e_other"] : e.message;
+  $("pos-error").textContent = t().error + words;
+};
 
 function render() {
   $("signin-state").textContent = token
@@ -98,7 +117,8 @@ function renderLive() {
   status.dataset.status = current.status;
   const good = current.status === "fully_captured" || current.status.endsWith("_refunded");
   status.className = `status ${good ? "ok" : FINAL.has(current.status) ? "bad" : ""}`;
-  $("live-expires").textContent = current.expires_at
+  // The link's expiry matters only while it can still be paid.
+  $("live-expires").textContent = current.expires_at && current.status === "new"
     ? new Intl.DateTimeFormat(lang === "ar" ? "ar-SA-u-nu-latn" : "en-SA", { dateStyle: "medium", timeStyle: "short" }).format(new Date(current.expires_at))
     : "—";
   const link = $("live-link");

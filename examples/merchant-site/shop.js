@@ -21,6 +21,23 @@ const TEXT = {
     failed: "تعذّر تحميل الطلب.", opened: "فُتحت تمارا في علامة تبويب جديدة. الحالة: ",
   },
 };
+/** Words for Tamara's statuses: shoppers never see the API's codes. */
+const STATUS = {
+  en: { new: "Awaiting payment", approved: "Confirming", authorised: "Paid", partially_captured: "Paid",
+    fully_captured: "Paid", partially_refunded: "Partly refunded", fully_refunded: "Refunded",
+    declined: "Declined", canceled: "Canceled", expired: "Expired", updated: "Paid" },
+  ar: { new: "بانتظار الدفع", approved: "جارٍ التأكيد", authorised: "مدفوع", partially_captured: "مدفوع",
+    fully_captured: "مدفوع", partially_refunded: "مسترد جزئيًا", fully_refunded: "مسترد",
+    declined: "مرفوض", canceled: "ملغى", expired: "منتهي الصلاحية", updated: "مدفوع" },
+};
+const statusWord = (s) => STATUS[lang][s] ?? (lang === "ar" ? "قيد المعالجة" : "Processing");
+/** `{amount, currency}` as the shop shows it: "SAR 230.00", in Arabic "230.00 ر.س.". */
+const AR_SIGN = { SAR: "ر.س.", AED: "د.إ.", QAR: "ر.ق.", KWD: "د.ك.", BHD: "د.ب.", OMR: "ر.ع." };
+function money(m) {
+  const [int, frac] = String(m.amount).split(".");
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (frac ? `.${frac}` : "");
+  return lang === "ar" ? `\u200f${grouped}\u00a0${AR_SIGN[m.currency] ?? m.currency}\u200f` : `${m.currency}\u00a0${grouped}`;
+}
 const PAID = new Set(["authorised", "partially_captured", "fully_captured", "partially_refunded", "fully_refunded"]);
 const PENDING = new Set(["new", "approved"]);
 
@@ -43,7 +60,7 @@ async function order(id) {
 
 function showStatus(o) {
   $("order-id").textContent = o.order_id;
-  $("order-status").textContent = o.status;
+  $("order-status").textContent = statusWord(o.status);
   $("order-status").dataset.status = o.status;
 }
 
@@ -67,7 +84,7 @@ async function basket() {
       el.watchOrder(e.detail.order_id, { interval: 1000 }).catch((err) => console.warn(err));
     });
     el.addEventListener("tamara-order", (e) => {
-      $("live").textContent = t.opened + e.detail.status;
+      $("live").textContent = t.opened + statusWord(e.detail.status);
       $("live").dataset.status = e.detail.status;
     });
   }
@@ -79,7 +96,7 @@ async function basket() {
       const li = document.createElement("li");
       li.append(`${quantity} × ${(lang === "ar" ? p?.name_ar : p?.name) ?? sku}`);
       const price = document.createElement("span");
-      price.textContent = p ? `${p.price.currency} ${p.price.amount}` : "";
+      price.textContent = p ? money(p.price) : "";
       li.append(price);
       $("lines").append(li);
     }
@@ -102,7 +119,7 @@ async function confirmation() {
       return;
     }
     showStatus(o);
-    $("order-total").textContent = `${o.total.currency} ${o.total.amount}`;
+    $("order-total").textContent = money(o.total);
     if (PAID.has(o.status)) return void ($("headline").textContent = t.paid);
     if (!PENDING.has(o.status)) return void ($("headline").textContent = t.not_paid);
     $("headline").textContent = t.pending;
