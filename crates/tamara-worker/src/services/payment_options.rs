@@ -90,7 +90,12 @@ pub async fn payment_options<T: Transport, Q: Sql>(
     let types = payment_types(app, country, currency).await?;
     // Eligibility first (200 ms budget, fails open): a shopper Tamara would refuse sees Tamara
     // greyed out, and the pre-check is not asked.
-    let eligibility = super::eligibility::check(app, amount, phone.as_ref()).await;
+    // Over the client's cap (the route's RL_PRE_CHECK said no) a phone costs Tamara nothing: no
+    // eligibility call and no pre-check, so nobody can test phone numbers at the page-view rate.
+    let eligibility = match &phone {
+        Some(_) if !q.pre_check_allowed => super::eligibility::Verdict::Unknown,
+        _ => super::eligibility::check(app, amount, phone.as_ref()).await,
+    };
     let verdict = match &phone {
         Some(p) if eligibility.allows() && q.pre_check_allowed => {
             Some(pre_check(app, country, amount, p).await?)

@@ -36,6 +36,11 @@ fn pre_checks_only_within_the_clients_cap() {
             assert_eq!(v["available"], true, "types still shown: {v}");
         }
         assert_eq!(h.tamara().count(PRE_CHECK), 0);
+        assert_eq!(
+            h.tamara().count("POST /pre-checkout/v1/eligibility"),
+            0,
+            "no eligibility call over the cap either (outside attack: 80 went through)"
+        );
         assert_eq!(h.tamara().count(TYPES), 1, "payment types cached");
     });
 }
