@@ -226,7 +226,8 @@ EOF
   if [ -n "$MERCHANT_PORT" ]; then
     cat <<EOF
   Merchant site (embed) $MERCHANT_URL/   (another origin: the widget, return pages, status call;
-                        ?lang=ar, ?items=TSHIRT-1:4, ?pin=1 for the pinned snippet with integrity)
+                        ?lang=ar, ?items=TSHIRT-1:4, ?pin=1 for the pinned snippet with integrity,
+                        ?popup=1 for Tamara in a new tab while the page follows the order)
 EOF
   fi
 }
