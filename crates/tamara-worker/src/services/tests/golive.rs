@@ -23,10 +23,12 @@ use crate::testing::{self, block_on, FakeClock, Harness, MemSql, SandboxTranspor
 
 const ELIGIBILITY: &str = "POST /pre-checkout/v1/eligibility";
 
+/// A payment-options query from a client within its pre-check cap (the route's RL_PRE_CHECK).
 fn options(phone: Option<&str>) -> OptionsQuery {
     OptionsQuery {
         items: Some("TSHIRT-1:2".into()),
         phone: phone.map(str::to_owned),
+        pre_check_allowed: true,
         ..OptionsQuery::default()
     }
 }
