@@ -38,6 +38,13 @@ function money(m) {
   const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (frac ? `.${frac}` : "");
   return lang === "ar" ? `\u200f${grouped}\u00a0${AR_SIGN[m.currency] ?? m.currency}\u200f` : `${m.currency}\u00a0${grouped}`;
 }
+/** `{amount, currency, minor}` × `n` as `{amount, currency}` (exact: integer minor units). */
+function times(m, n) {
+  const digits = m.amount.includes(".") ? m.amount.split(".")[1].length : 0;
+  const minor = String(BigInt(m.minor) * BigInt(n)).padStart(digits + 1, "0");
+  const amount = digits ? `${minor.slice(0, -digits)}.${minor.slice(-digits)}` : minor;
+  return { amount, currency: m.currency };
+}
 const PAID = new Set(["authorised", "partially_captured", "fully_captured", "partially_refunded", "fully_refunded"]);
 const PENDING = new Set(["new", "approved"]);
 
@@ -96,7 +103,8 @@ async function basket() {
       const li = document.createElement("li");
       li.append(`${quantity} × ${(lang === "ar" ? p?.name_ar : p?.name) ?? sku}`);
       const price = document.createElement("span");
-      price.textContent = p ? money(p.price) : "";
+      // The line's total (unit price × quantity), in minor units: no floating point on money.
+      price.textContent = p ? money(times(p.price, quantity)) : "";
       li.append(price);
       $("lines").append(li);
     }
