@@ -4,6 +4,8 @@ use serde_json::{json, Value};
 
 use crate::services::checkout::CheckoutIn;
 use crate::services::idempotent::{self, Answer};
+use crate::services::sync::{sync_order, Synced};
+use crate::store::Source;
 use crate::testing::Harness;
 
 /// A valid checkout body for `items` (`[(sku, qty)]`) in the demo catalog.
@@ -37,4 +39,12 @@ pub async fn new_order(h: &Harness, items: &[(&str, u32)]) -> String {
     let (status, v) = checkout(h, None, &body(items)).await;
     assert_eq!(status, 201, "{v}");
     v["order_id"].as_str().expect("order_id").to_owned()
+}
+
+/// The shopper pays order `id` at the sandbox, then `source` reads it back: the sync that
+/// mirrors `approved` and authorises it.
+pub async fn approve(h: &Harness, id: &str, source: Source) -> Synced {
+    h.tamara().trigger(id, "approve").await;
+    let order = h.app.store().unwrap().order_or_404(id).await.unwrap();
+    sync_order(&h.app, order, source, None).await.unwrap()
 }

@@ -9,12 +9,11 @@ use tamara_core::lifecycle::Movement;
 use tamara_core::orders::GetOrder;
 use tamara_core::{OrderId, OrderStatus};
 
-use super::common::new_order;
+use super::common::{approve, new_order};
 use crate::error::AppError;
 use crate::services::in_store::{create_link, InStoreIn};
 use crate::services::money::{move_money, MoveRequest};
 use crate::services::payment_options::{payment_options, OptionsQuery};
-use crate::services::sync::sync_order;
 use crate::services::App;
 use crate::store::{Source, Store};
 use crate::testing::{block_on, config, FakeClock, FaultKind, Harness, MemSql, SandboxTransport};
@@ -26,11 +25,7 @@ const PRE_CHECK: &str = "POST /checkout/payment-options-pre-check";
 
 async fn authorised(h: &Harness) -> String {
     let id = new_order(h, &[("TSHIRT-1", 2)]).await;
-    h.tamara().trigger(&id, "approve").await;
-    let order = h.app.store().unwrap().order_or_404(&id).await.unwrap();
-    let s = sync_order(&h.app, order, Source::Redirect, None)
-        .await
-        .unwrap();
+    let s = approve(h, &id, Source::Redirect).await;
     assert_eq!(s.order.status, OrderStatus::Authorised);
     id
 }

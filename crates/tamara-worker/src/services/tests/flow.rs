@@ -3,9 +3,8 @@
 use tamara_core::lifecycle::Movement;
 use tamara_core::OrderStatus;
 
-use super::common::new_order;
+use super::common::{approve, new_order};
 use crate::services::money::{move_money, MoveRequest};
-use crate::services::sync::sync_order;
 use crate::store::Source;
 use crate::testing::{block_on, Harness};
 
@@ -14,11 +13,7 @@ fn checkout_approve_authorise_capture_refund() {
     let h = Harness::new();
     block_on(async {
         let id = new_order(&h, &[("TSHIRT-1", 2)]).await;
-        h.tamara().trigger(&id, "approve").await;
-        let order = h.app.store().unwrap().order_or_404(&id).await.unwrap();
-        let s = sync_order(&h.app, order, Source::Redirect, None)
-            .await
-            .unwrap();
+        let s = approve(&h, &id, Source::Redirect).await;
         assert!(s.authorised_now);
         assert_eq!(s.order.status, OrderStatus::Authorised);
         let half = MoveRequest {

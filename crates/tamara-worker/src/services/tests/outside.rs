@@ -3,11 +3,10 @@
 use serde_json::json;
 use tamara_core::lifecycle::Movement;
 
-use super::common::new_order;
+use super::common::{approve, new_order};
 use crate::http::body;
 use crate::services::money::{move_money, MoveRequest};
 use crate::services::orders::update_reference;
-use crate::services::sync::sync_order;
 use crate::store::Source;
 use crate::testing::{block_on, interleave, join_all, Harness, Racing};
 
@@ -107,11 +106,7 @@ fn typed_amounts_are_plain_decimals() {
     let h = Harness::new();
     block_on(async {
         let id = new_order(&h, &[("TSHIRT-1", 2)]).await;
-        h.tamara().trigger(&id, "approve").await;
-        let order = h.app.store().unwrap().order_or_404(&id).await.unwrap();
-        sync_order(&h.app, order, Source::Admin, None)
-            .await
-            .unwrap();
+        approve(&h, &id, Source::Admin).await;
         for bad in ["1e2", ".5", "5.", "00010.00", " 10.00", "+1.00"] {
             let req = MoveRequest {
                 amount: Some(bad.into()),

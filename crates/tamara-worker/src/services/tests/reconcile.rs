@@ -5,9 +5,8 @@ use serde_json::{json, Value};
 use tamara_core::timestamp::duration;
 use tamara_core::OrderStatus;
 
-use super::common::{body, checkout, new_order};
+use super::common::{approve, body, checkout, new_order};
 use crate::services::reconcile::{run, BATCH};
-use crate::services::sync::sync_order;
 use crate::store::Source;
 use crate::testing::{block_on, Harness};
 
@@ -30,11 +29,7 @@ async fn status(h: &Harness, id: &str) -> OrderStatus {
 
 async fn authorised_order(h: &Harness) -> String {
     let id = new_order(h, &[("ABAYA-1", 1)]).await;
-    h.tamara().trigger(&id, "approve").await;
-    let order = h.app.store().unwrap().order_or_404(&id).await.unwrap();
-    let s = sync_order(&h.app, order, Source::Redirect, None)
-        .await
-        .unwrap();
+    let s = approve(h, &id, Source::Redirect).await;
     assert_eq!(s.order.status, OrderStatus::Authorised);
     id
 }

@@ -9,7 +9,7 @@ use tamara_core::token::{sign, Claims};
 use tamara_core::webhooks::WebhookPayload;
 use tamara_core::{NotificationToken, OrderStatus};
 
-use super::common::new_order;
+use super::common::{approve, new_order};
 use crate::error::AppError;
 use crate::services::redirect::{land, RedirectKind};
 use crate::services::sync::sync_order;
@@ -280,11 +280,7 @@ fn late_approved_after_capture_changes_nothing() {
     let h = Harness::new();
     block_on(async {
         let id = new_order(&h, &[("DATES-1", 1)]).await;
-        h.tamara().trigger(&id, "approve").await;
-        let order = h.app.store().unwrap().order_or_404(&id).await.unwrap();
-        let s = sync_order(&h.app, order, Source::Redirect, None)
-            .await
-            .unwrap();
+        let s = approve(&h, &id, Source::Redirect).await;
         assert!(s.authorised_now);
         h.tamara().trigger(&id, "capture").await;
         let order = h.app.store().unwrap().order_or_404(&id).await.unwrap();
